@@ -1,0 +1,332 @@
+// The execution loop: decoded-block cache, interrupt checks, and the slow
+// paths of memory access (TLB misses, page crossings, MMIO, code writes).
+#include "cpu/cpu.h"
+
+#include "cpu/decoder.h"
+#include "cpu/instruction_table.h"
+
+namespace sandpc {
+
+namespace {
+constexpr unsigned kBlockCacheSize = 4096;
+constexpr unsigned block_index(uint32_t phys) {
+    return ((phys >> 2) ^ (phys >> 12)) & (kBlockCacheSize - 1);
+}
+}  // namespace
+
+Cpu::Cpu(CpuBus& bus, const CpuConfig& config)
+    : bus_(bus), config_(config), blocks_(new DecodedBlock[kBlockCacheSize]) {
+    size_t pages = (static_cast<size_t>(config.ram_size) + 0xFFF) >> 12;
+    page_generation_.assign(pages, 0);
+    code_page_.assign(pages, 0);
+    reset();
+}
+
+Cpu::~Cpu() = default;
+
+void Cpu::reset() {
+    s = CpuState{};
+    s.eip = 0xFFF0;
+    s.gpr[EDX] = 0x0633;  // family 6, model 3, stepping 3: matches CPUID
+    for (unsigned i = 0; i < 6; ++i) set_segment_cache(i, 0, 0, 0xFFFF, 0x93);
+    set_segment_cache(CS, 0xF000, 0xFFFF0000, 0xFFFF, 0x9B);
+    s.gdtr = {0, 0xFFFF};
+    s.idtr = {0, 0xFFFF};
+    s.ldtr = SegmentCache{};
+    s.ldtr.attr = 0x82;
+    s.ldtr.limit = 0xFFFF;
+    s.tr = SegmentCache{};
+    s.tr.attr = 0x8B;
+    s.tr.limit = 0xFFFF;
+    shutdown_ = false;
+    nmi_pending_ = false;
+    delivering_ = -1;
+    a20_mask_ = 0xFFFFFFFF;
+    flush_tlb(false);
+    update_user_bit();
+    for (auto& g : page_generation_) ++g;
+}
+
+void Cpu::set_a20(bool enabled) {
+    uint32_t mask = enabled ? 0xFFFFFFFF : ~(1u << 20);
+    if (mask != a20_mask_) {
+        a20_mask_ = mask;
+        flush_tlb(false);
+        for (auto& g : page_generation_) ++g;
+    }
+}
+
+void Cpu::update_user_bit() {
+    user_bit_ = (s.cpl == 3) ? 1 : 0;
+    bool ac = (s.cr0 & cr0::AM) && (s.eflags & eflags::AC) && s.cpl == 3;
+    align_mask_ = ac ? 0xFFFFFFFF : 0;
+}
+
+void Cpu::set_cpl(unsigned cpl) {
+    s.cpl = static_cast<uint8_t>(cpl);
+    update_user_bit();
+}
+
+// ---- execution ----
+
+StopReason Cpu::run(uint64_t max_instructions) {
+    uint64_t end = icount_ + max_instructions;
+    exception_stopped_ = false;
+    while (icount_ < end) {
+        if (shutdown_) return StopReason::kShutdown;
+        if (exception_stopped_) return StopReason::kException;
+        check_interrupts();
+        if (shutdown_) return StopReason::kShutdown;
+        if (s.halted) return StopReason::kHalted;
+        try {
+            if (s.interrupt_shadow || (s.eflags & eflags::TF)) {
+                execute_one();
+            } else {
+                execute_block(end);
+            }
+        } catch (const CpuFault& f) {
+            deliver_exception(f);
+        }
+    }
+    if (exception_stopped_) return StopReason::kException;
+    return shutdown_ ? StopReason::kShutdown : StopReason::kBudget;
+}
+
+void Cpu::check_interrupts() {
+    if (s.interrupt_shadow) return;
+    if (nmi_pending_ && !s.nmi_blocked) {
+        nmi_pending_ = false;
+        s.halted = false;
+        s.nmi_blocked = true;
+        try {
+            deliver_interrupt(kNmi, kIntHardware, false, 0, s.eip);
+        } catch (const CpuFault& f) {
+            deliver_exception(f);
+        }
+        return;
+    }
+    if (intr_line_ && (s.eflags & eflags::IF)) {
+        s.halted = false;
+        uint8_t vector = bus_.interrupt_acknowledge();
+        try {
+            deliver_interrupt(vector, kIntHardware, false, 0, s.eip);
+        } catch (const CpuFault& f) {
+            deliver_exception(f);
+        }
+    }
+}
+
+void Cpu::execute_one() {
+    bool single_step = (s.eflags & eflags::TF) != 0;
+    s.interrupt_shadow = false;
+    Insn in;
+    decode_uncached(in);
+    next_eip = code32() ? s.eip + in.len : ((s.eip + in.len) & 0xFFFF);
+    stop_block_ = false;
+    in.handler(*this, in);
+    s.eip = next_eip;
+    ++icount_;
+    if (single_step && !s.interrupt_shadow && !exception_stopped_) {
+        s.dr[6] |= 1u << 14;  // BS
+        deliver_interrupt(kDebug, kIntException, false, 0, s.eip);
+    }
+}
+
+void Cpu::execute_block(uint64_t end) {
+    DecodedBlock& b = lookup_block();
+    stop_block_ = false;
+    const Insn* in = b.insns;
+    const Insn* last = b.insns + b.count;
+    uint32_t ip_mask = b.code32 ? 0xFFFFFFFF : 0xFFFF;
+    while (in < last) {
+        next_eip = (s.eip + in->len) & ip_mask;
+        in->handler(*this, *in);
+        s.eip = next_eip;
+        ++icount_;
+        if (stop_block_ || icount_ >= end) break;
+        ++in;
+    }
+}
+
+DecodedBlock& Cpu::lookup_block() {
+    const SegmentCache& cs = s.seg[CS];
+    uint32_t lin = cs.base + s.eip;
+    uint32_t phys = translate(lin, Access::kExec, user_bit_ != 0, true);
+    bool big = cs.big();
+    if (phys < config_.ram_size) {
+        DecodedBlock& b = blocks_[block_index(phys)];
+        uint32_t page = phys >> 12;
+        if (b.phys == phys && b.code32 == big && b.generation == page_generation_[page] &&
+            uint64_t(s.eip) + b.bytes - 1 <= cs.limit) {
+            return b;
+        }
+        decode_block(b, phys, lin);
+        if (b.count > 0) {
+            b.phys = phys;
+            b.generation = page_generation_[page];
+            if (!code_page_[page]) {
+                code_page_[page] = 1;
+                // Writes to this page must now take the slow path.
+                for (TlbEntry& e : tlb_)
+                    if (e.phys_page == (phys & ~0xFFFu)) e.tag_write = kTlbInvalidTag;
+            }
+            return b;
+        }
+    }
+    // Uncached: code outside RAM, or an instruction crossing a page or the
+    // segment limit.
+    DecodedBlock& b = scratch_block_;
+    decode_block(b, phys, lin);
+    if (b.count == 0) {
+        decode_uncached(b.insns[0]);
+        b.count = 1;
+        b.bytes = b.insns[0].len;
+    }
+    b.phys = 0xFFFFFFFF;
+    return b;
+}
+
+// Decodes instructions that lie wholly inside the page and the CS limit.
+void Cpu::decode_block(DecodedBlock& b, uint32_t phys, uint32_t lin) {
+    b.count = 0;
+    b.bytes = 0;
+    b.code32 = code32();
+    b.phys = 0xFFFFFFFF;
+    const uint8_t* page = bus_.page_pointer(phys & ~0xFFFu, false);
+    if (!page) return;
+    const SegmentCache& cs = s.seg[CS];
+    uint32_t offset = phys & 0xFFF;
+    uint32_t eip = s.eip;
+    while (b.count < kMaxBlockInsns) {
+        uint64_t limit_room = uint64_t(cs.limit) - eip + 1;
+        if (eip > cs.limit) break;
+        unsigned avail = static_cast<unsigned>(std::min<uint64_t>(0x1000 - offset, limit_room));
+        Insn& in = b.insns[b.count];
+        unsigned len = decode_instruction(page + offset, avail, b.code32, in);
+        if (len == 0) break;
+        ++b.count;
+        b.bytes = static_cast<uint16_t>(b.bytes + len);
+        offset += len;
+        eip += len;
+        if (!b.code32 && eip > 0xFFFF) break;
+        if (offset >= 0x1000) break;
+        if (in.info->has(attr::kBranch | attr::kEndsBlock | attr::kInvalid)) break;
+    }
+    (void)lin;
+}
+
+// Decodes one instruction byte by byte through the fetch path, so a fault on
+// the second page or past the CS limit happens exactly where the bytes are.
+void Cpu::decode_uncached(Insn& in) {
+    uint8_t buf[kMaxInsnLength];
+    unsigned have = 0;
+    const SegmentCache& cs = s.seg[CS];
+    for (;;) {
+        unsigned len = decode_instruction(buf, have, code32(), in);
+        if (len != 0) return;
+        uint32_t eip = code32() ? s.eip + have : ((s.eip + have) & 0xFFFF);
+        if (eip > cs.limit) raise_gp(0);
+        uint32_t lin = cs.base + eip;
+        uint32_t phys = translate(lin, Access::kExec, user_bit_ != 0, true);
+        buf[have++] = static_cast<uint8_t>(read_phys(phys, 1));
+    }
+}
+
+// ---- memory slow paths ----
+
+uint32_t Cpu::read_phys(uint32_t paddr, unsigned size) {
+    paddr &= a20_mask_;
+    if (const uint8_t* page = bus_.page_pointer(paddr & ~0xFFFu, false)) {
+        uint32_t v = 0;
+        std::memcpy(&v, page + (paddr & 0xFFF), size);
+        return v;
+    }
+    return bus_.mmio_read(paddr, size);
+}
+
+void Cpu::write_phys(uint32_t paddr, unsigned size, uint32_t v) {
+    paddr &= a20_mask_;
+    note_code_write(paddr);
+    if (uint8_t* page = bus_.page_pointer(paddr & ~0xFFFu, true)) {
+        std::memcpy(page + (paddr & 0xFFF), &v, size);
+        return;
+    }
+    bus_.mmio_write(paddr, size, v);
+}
+
+void Cpu::note_code_write(uint32_t paddr) {
+    uint32_t page = paddr >> 12;
+    if (page < code_page_.size() && code_page_[page]) {
+        code_page_[page] = 0;
+        ++page_generation_[page];
+        stop_block_ = true;  // the running block may be the one written
+    }
+}
+
+void Cpu::invalidate_physical(uint32_t paddr, uint32_t len) {
+    if (len == 0) return;
+    uint64_t last = uint64_t(paddr) + len - 1;
+    for (uint64_t p = paddr >> 12; p <= (last >> 12) && p < code_page_.size(); ++p) {
+        if (code_page_[p]) {
+            code_page_[p] = 0;
+            ++page_generation_[p];
+            stop_block_ = true;
+        }
+    }
+}
+
+uint32_t Cpu::read_linear_slow(uint32_t lin, unsigned size, bool user) {
+    if (align_mask_ && user && (lin & (size - 1))) raise_fault(kAlignmentCheck, 0);
+    if ((lin & 0xFFF) + size > 0x1000) {
+        // Crosses a page: translate both pages before reading either.
+        uint32_t p0 = translate(lin, Access::kRead, user, false);
+        uint32_t next = (lin | 0xFFF) + 1;
+        uint32_t p1 = translate(next, Access::kRead, user, false);
+        uint32_t v = 0;
+        for (unsigned i = 0; i < size; ++i) {
+            uint32_t a = lin + i;
+            uint32_t pa = ((a & ~0xFFFu) == (lin & ~0xFFFu)) ? p0 + (a - lin) : p1 + (a - next);
+            v |= read_phys(pa, 1) << (8 * i);
+        }
+        return v;
+    }
+    uint32_t phys = translate(lin, Access::kRead, user, true);
+    return read_phys(phys, size);
+}
+
+void Cpu::write_linear_slow(uint32_t lin, unsigned size, uint32_t v, bool user) {
+    if (align_mask_ && user && (lin & (size - 1))) raise_fault(kAlignmentCheck, 0);
+    if ((lin & 0xFFF) + size > 0x1000) {
+        uint32_t p0 = translate(lin, Access::kWrite, user, false);
+        uint32_t next = (lin | 0xFFF) + 1;
+        uint32_t p1 = translate(next, Access::kWrite, user, false);
+        for (unsigned i = 0; i < size; ++i) {
+            uint32_t a = lin + i;
+            uint32_t pa = ((a & ~0xFFFu) == (lin & ~0xFFFu)) ? p0 + (a - lin) : p1 + (a - next);
+            write_phys(pa, 1, (v >> (8 * i)) & 0xFF);
+        }
+        return;
+    }
+    uint32_t phys = translate(lin, Access::kWrite, user, true);
+    write_phys(phys, size, v);
+}
+
+void Cpu::check_write(unsigned seg, uint32_t off, unsigned len) {
+    const SegmentCache& sc = s.seg[seg];
+    if (off < sc.valid_lo || uint64_t(off) + len - 1 > sc.valid_hi || !sc.writable)
+        segment_fault(seg);
+    uint32_t lin = sc.base + off;
+    translate(lin, Access::kWrite, user_bit_ != 0, false);
+    translate(lin + len - 1, Access::kWrite, user_bit_ != 0, false);
+}
+
+void Cpu::check_read(unsigned seg, uint32_t off, unsigned len) {
+    const SegmentCache& sc = s.seg[seg];
+    if (off < sc.valid_lo || uint64_t(off) + len - 1 > sc.valid_hi || !sc.readable)
+        segment_fault(seg);
+    uint32_t lin = sc.base + off;
+    translate(lin, Access::kRead, user_bit_ != 0, false);
+    translate(lin + len - 1, Access::kRead, user_bit_ != 0, false);
+}
+
+}  // namespace sandpc

@@ -1,0 +1,36 @@
+// Runs a differential test case on sandpc's CPU in the same address space
+// the native runner builds: user mode (CPL 3), flat segments, paging with
+// only the test areas mapped, CR0.AM set as under Linux.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "cpu/cpu.h"
+#include "tests/diff/diff_protocol.h"
+
+namespace sandpc {
+
+struct EmulatedResult {
+    int32_t vector = -1;  // -1: reached the end, -2: instruction budget ran out
+    uint32_t error_code = 0;
+    DiffRegs regs{};
+    std::vector<DiffChange> changes;
+    uint64_t instructions = 0;
+};
+
+class EmulatedRunner {
+  public:
+    explicit EmulatedRunner(bool low_area);
+    ~EmulatedRunner();
+    EmulatedResult run(const DiffRequest& request, std::span<const uint8_t> code);
+
+  private:
+    class FlatBus;
+    std::unique_ptr<FlatBus> bus_;
+    std::unique_ptr<Cpu> cpu_;
+    bool low_area_;
+};
+
+}  // namespace sandpc
