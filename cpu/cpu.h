@@ -86,6 +86,8 @@ class Cpu {
     bool protected_mode() const { return (s.cr0 & cr0::PE) && !(s.eflags & eflags::VM); }
     bool code32() const { return s.seg[CS].big(); }
     bool stack32() const { return s.seg[SS].big(); }
+    // CR0.AM, EFLAGS.AC and CPL 3: misaligned data accesses raise #AC(0).
+    bool alignment_check_active() const { return align_mask_ != 0; }
     unsigned iopl() const { return (s.eflags >> 12) & 3; }
 
     // Effective address of the instruction's memory operand (offset in seg).

@@ -80,6 +80,11 @@ void aad(Cpu& c, const Insn& in) {
 
 void cmpxchg8b(Cpu& c, const Insn& in) {
     uint32_t ea = c.ea(in);
+    // The operand is one 8-byte access: segment checks first, then the
+    // 8-byte alignment check, then the reads.
+    c.check_read(in.seg, ea, 8);
+    if (c.alignment_check_active() && ((c.s.seg[in.seg].base + ea) & 7))
+        raise_fault(kAlignmentCheck, 0);
     uint32_t lo = c.read<uint32_t>(in.seg, ea);
     uint32_t hi = c.read<uint32_t>(in.seg, ea + 4);
     c.check_write(in.seg, ea, 8);
