@@ -60,8 +60,9 @@ std::string compare(const NativeResult& n, const EmulatedResult& e, uint16_t und
         why += "native change list truncated; ";
     } else {
         std::vector<std::pair<uint32_t, uint8_t>> a, b;
-        for (const DiffChange& c : n.changes) a.push_back({c.addr, c.value});
-        for (const DiffChange& c : e.changes) b.push_back({c.addr, c.value});
+        // DiffChange is packed: copy the fields out instead of binding to them.
+        for (const DiffChange& c : n.changes) a.emplace_back(uint32_t(c.addr), uint8_t(c.value));
+        for (const DiffChange& c : e.changes) b.emplace_back(uint32_t(c.addr), uint8_t(c.value));
         std::sort(a.begin(), a.end());
         std::sort(b.begin(), b.end());
         if (a != b) {
