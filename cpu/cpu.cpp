@@ -150,8 +150,7 @@ void Cpu::execute_block(uint64_t end) {
 
 DecodedBlock& Cpu::lookup_block() {
     const SegmentCache& cs = s.seg[CS];
-    uint32_t lin = cs.base + s.eip;
-    uint32_t phys = translate(lin, Access::kExec, user_bit_ != 0, true);
+    uint32_t phys = translate_fetch(cs.base + s.eip);
     bool big = cs.big();
     if (phys < config_.ram_size) {
         DecodedBlock& b = blocks_[block_index(phys)];
@@ -160,7 +159,7 @@ DecodedBlock& Cpu::lookup_block() {
             uint64_t(s.eip) + b.bytes - 1 <= cs.limit) {
             return b;
         }
-        decode_block(b, phys, lin);
+        decode_block(b, phys);
         if (b.count > 0) {
             b.phys = phys;
             b.generation = page_generation_[page];
@@ -176,7 +175,7 @@ DecodedBlock& Cpu::lookup_block() {
     // Uncached: code outside RAM, or an instruction crossing a page or the
     // segment limit.
     DecodedBlock& b = scratch_block_;
-    decode_block(b, phys, lin);
+    decode_block(b, phys);
     if (b.count == 0) {
         decode_uncached(b.insns[0]);
         b.count = 1;
@@ -187,7 +186,7 @@ DecodedBlock& Cpu::lookup_block() {
 }
 
 // Decodes instructions that lie wholly inside the page and the CS limit.
-void Cpu::decode_block(DecodedBlock& b, uint32_t phys, uint32_t lin) {
+void Cpu::decode_block(DecodedBlock& b, uint32_t phys) {
     b.count = 0;
     b.bytes = 0;
     b.code32 = code32();
@@ -212,7 +211,6 @@ void Cpu::decode_block(DecodedBlock& b, uint32_t phys, uint32_t lin) {
         if (offset >= 0x1000) break;
         if (in.info->has(attr::kBranch | attr::kEndsBlock | attr::kInvalid)) break;
     }
-    (void)lin;
 }
 
 // Decodes one instruction byte by byte through the fetch path, so a fault on
@@ -226,13 +224,29 @@ void Cpu::decode_uncached(Insn& in) {
         if (len != 0) return;
         uint32_t eip = code32() ? s.eip + have : ((s.eip + have) & 0xFFFF);
         if (eip > cs.limit) raise_gp(0);
-        uint32_t lin = cs.base + eip;
-        uint32_t phys = translate(lin, Access::kExec, user_bit_ != 0, true);
+        uint32_t phys = translate_fetch(cs.base + eip);
         buf[have++] = static_cast<uint8_t>(read_phys(phys, 1));
     }
 }
 
 // ---- memory slow paths ----
+
+uint32_t Cpu::translate_fetch(uint32_t lin) {
+    // Any TLB entry for this privilege serves a fetch: a P6 has no execute
+    // permission separate from read.
+    const TlbEntry& e = tlb_[tlb_index(lin)];
+    if (e.tag_read == ((lin & ~0xFFFu) | user_bit_)) return e.phys_page | (lin & 0xFFF);
+    return translate(lin, Access::kExec, user_bit_ != 0, true);
+}
+
+namespace {
+// Physical address of byte i of an access at lin that crosses into the next
+// page; p0 translates lin, p1 the start of the next page.
+uint32_t crossing_byte(uint32_t lin, uint32_t p0, uint32_t p1, unsigned i) {
+    unsigned first = 0x1000 - (lin & 0xFFF);
+    return i < first ? p0 + i : p1 + (i - first);
+}
+}  // namespace
 
 uint32_t Cpu::read_phys(uint32_t paddr, unsigned size) {
     paddr &= a20_mask_;
@@ -280,14 +294,10 @@ uint32_t Cpu::read_linear_slow(uint32_t lin, unsigned size, bool user) {
     if ((lin & 0xFFF) + size > 0x1000) {
         // Crosses a page: translate both pages before reading either.
         uint32_t p0 = translate(lin, Access::kRead, user, false);
-        uint32_t next = (lin | 0xFFF) + 1;
-        uint32_t p1 = translate(next, Access::kRead, user, false);
+        uint32_t p1 = translate((lin | 0xFFF) + 1, Access::kRead, user, false);
         uint32_t v = 0;
-        for (unsigned i = 0; i < size; ++i) {
-            uint32_t a = lin + i;
-            uint32_t pa = ((a & ~0xFFFu) == (lin & ~0xFFFu)) ? p0 + (a - lin) : p1 + (a - next);
-            v |= read_phys(pa, 1) << (8 * i);
-        }
+        for (unsigned i = 0; i < size; ++i)
+            v |= read_phys(crossing_byte(lin, p0, p1, i), 1) << (8 * i);
         return v;
     }
     uint32_t phys = translate(lin, Access::kRead, user, true);
@@ -298,13 +308,9 @@ void Cpu::write_linear_slow(uint32_t lin, unsigned size, uint32_t v, bool user) 
     if (align_mask_ && user && (lin & (size - 1))) raise_fault(kAlignmentCheck, 0);
     if ((lin & 0xFFF) + size > 0x1000) {
         uint32_t p0 = translate(lin, Access::kWrite, user, false);
-        uint32_t next = (lin | 0xFFF) + 1;
-        uint32_t p1 = translate(next, Access::kWrite, user, false);
-        for (unsigned i = 0; i < size; ++i) {
-            uint32_t a = lin + i;
-            uint32_t pa = ((a & ~0xFFFu) == (lin & ~0xFFFu)) ? p0 + (a - lin) : p1 + (a - next);
-            write_phys(pa, 1, (v >> (8 * i)) & 0xFF);
-        }
+        uint32_t p1 = translate((lin | 0xFFF) + 1, Access::kWrite, user, false);
+        for (unsigned i = 0; i < size; ++i)
+            write_phys(crossing_byte(lin, p0, p1, i), 1, (v >> (8 * i)) & 0xFF);
         return;
     }
     uint32_t phys = translate(lin, Access::kWrite, user, true);

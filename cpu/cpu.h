@@ -271,11 +271,11 @@ class Cpu {
     uint32_t read_linear_slow(uint32_t lin, unsigned size, bool user);
     void write_linear_slow(uint32_t lin, unsigned size, uint32_t v, bool user);
     uint32_t translate(uint32_t lin, Access access, bool user, bool fill_tlb);
+    uint32_t translate_fetch(uint32_t lin);  // TLB hit, else translate()
     Translation walk(uint32_t lin, Access access, bool user);
     uint32_t read_phys32(uint32_t paddr);
     void write_phys32(uint32_t paddr, uint32_t v);
     uint64_t read_phys64(uint32_t paddr);
-    void write_phys64(uint32_t paddr, uint64_t v);
     void load_pdptes();
     uint32_t read_phys(uint32_t paddr, unsigned size);
     void write_phys(uint32_t paddr, unsigned size, uint32_t v);
@@ -286,7 +286,7 @@ class Cpu {
     void execute_block(uint64_t end);
     void execute_one();
     DecodedBlock& lookup_block();
-    void decode_block(DecodedBlock& b, uint32_t phys, uint32_t lin);
+    void decode_block(DecodedBlock& b, uint32_t phys);
     void decode_uncached(Insn& in);
     void check_interrupts();
 

@@ -37,44 +37,10 @@ inline T alu(Cpu& c, T a, T b) {
     return r;
 }
 
-// The flag update must follow the store: a faulting store commits nothing.
+// ALU operation into the r/m operand. The flag update must follow the
+// store: a faulting store commits nothing.
 template <Alu op, class T>
-void alu_EG(Cpu& c, const Insn& in) {
-    T b = c.reg<T>(in.reg);
-    if constexpr (op == Alu::kCmp) {
-        alu<op>(c, read_rm<T>(c, in), b);
-    } else {
-        LazyFlags saved = c.s.lazy;
-        uint32_t saved_flags = c.s.eflags;
-        if (in.has_mem) {
-            check_rmw_segment(c, in);
-            uint32_t ea = c.ea(in);
-            T a = c.read<T>(in.seg, ea);
-            T r = alu<op>(c, a, b);
-            LazyFlags result = c.s.lazy;
-            c.s.lazy = saved;
-            c.s.eflags = saved_flags;
-            c.write<T>(in.seg, ea, r);
-            c.s.lazy = result;
-        } else {
-            c.set_reg<T>(in.rm, alu<op>(c, c.reg<T>(in.rm), b));
-        }
-    }
-}
-template <Alu op, class T>
-void alu_GE(Cpu& c, const Insn& in) {
-    T b = read_rm<T>(c, in);
-    T r = alu<op>(c, c.reg<T>(in.reg), b);
-    if constexpr (op != Alu::kCmp) c.set_reg<T>(in.reg, r);
-}
-template <Alu op, class T>
-void alu_AI(Cpu& c, const Insn& in) {
-    T r = alu<op>(c, c.reg<T>(EAX), static_cast<T>(in.imm));
-    if constexpr (op != Alu::kCmp) c.set_reg<T>(EAX, r);
-}
-template <Alu op, class T>
-void alu_EI(Cpu& c, const Insn& in) {
-    T b = static_cast<T>(in.imm);
+inline void alu_into_rm(Cpu& c, const Insn& in, T b) {
     if constexpr (op == Alu::kCmp) {
         alu<op>(c, read_rm<T>(c, in), b);
     } else if (in.has_mem) {
@@ -90,6 +56,25 @@ void alu_EI(Cpu& c, const Insn& in) {
     } else {
         c.set_reg<T>(in.rm, alu<op>(c, c.reg<T>(in.rm), b));
     }
+}
+template <Alu op, class T>
+void alu_EG(Cpu& c, const Insn& in) {
+    alu_into_rm<op, T>(c, in, c.reg<T>(in.reg));
+}
+template <Alu op, class T>
+void alu_GE(Cpu& c, const Insn& in) {
+    T b = read_rm<T>(c, in);
+    T r = alu<op>(c, c.reg<T>(in.reg), b);
+    if constexpr (op != Alu::kCmp) c.set_reg<T>(in.reg, r);
+}
+template <Alu op, class T>
+void alu_AI(Cpu& c, const Insn& in) {
+    T r = alu<op>(c, c.reg<T>(EAX), static_cast<T>(in.imm));
+    if constexpr (op != Alu::kCmp) c.set_reg<T>(EAX, r);
+}
+template <Alu op, class T>
+void alu_EI(Cpu& c, const Insn& in) {
+    alu_into_rm<op, T>(c, in, static_cast<T>(in.imm));
 }
 
 template <class T>

@@ -8,9 +8,6 @@ namespace {
 constexpr uint32_t sign_bit(uint8_t size) {
     return 1u << (size * 8 - 1);
 }
-constexpr uint32_t size_mask(uint8_t size) {
-    return size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
-}
 bool parity_even(uint32_t v) {
     return !__builtin_parity(v & 0xFF);
 }

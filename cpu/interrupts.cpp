@@ -35,7 +35,6 @@ void Cpu::deliver_exception(const CpuFault& first) {
     CpuFault f = first;
     s.halted = false;
     s.interrupt_shadow = false;
-    if (f.vector == kDebug) s.dr[6] |= 0;
     for (int depth = 0; depth < 4; ++depth) {
         int prev = delivering_;
         if (prev == kDoubleFault && classify(f.vector) != FaultClass::kBenign) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cpu/cpu.h"
+#include "tests/support/ram_only_bus.h"
 
 namespace {
 
@@ -14,23 +15,10 @@ using namespace sandpc;
 constexpr uint32_t kRam = 4u << 20;
 constexpr uint32_t kCode = 0x1000;
 
-class FlatBus : public CpuBus {
-  public:
-    std::vector<uint8_t> ram = std::vector<uint8_t>(kRam);
-    uint8_t* page_pointer(uint32_t paddr, bool) override {
-        return paddr < kRam ? ram.data() + paddr : nullptr;
-    }
-    uint32_t mmio_read(uint32_t, unsigned) override { return 0xFFFFFFFF; }
-    void mmio_write(uint32_t, unsigned, uint32_t) override {}
-    uint32_t io_read(uint16_t, unsigned) override { return 0xFFFFFFFF; }
-    void io_write(uint16_t, unsigned, uint32_t) override {}
-    uint8_t interrupt_acknowledge() override { return 0; }
-};
-
 // Runs `loop` (an endless loop body ending in a backward jump) in flat 32-bit
 // protected mode at CPL 0 with paging on (identity map of the first 4 MiB).
 void run_loop(benchmark::State& state, std::vector<uint8_t> loop) {
-    FlatBus bus;
+    RamOnlyBus bus(kRam);
     Cpu cpu(bus, CpuConfig{kRam});
     std::memcpy(bus.ram.data() + kCode, loop.data(), loop.size());
     uint32_t pd = 0x3000;
@@ -82,7 +70,7 @@ BENCHMARK(BM_BranchyLoop);
 
 // One TLB-hit 32-bit load through the segment check and the TLB.
 void BM_TlbHitLoad(benchmark::State& state) {
-    FlatBus bus;
+    RamOnlyBus bus(kRam);
     Cpu cpu(bus, CpuConfig{kRam});
     for (unsigned seg = 0; seg < 6; ++seg)
         cpu.set_segment_cache(seg, 0, 0, 0xFFFFFFFF, seg == CS ? 0xCF9B : 0xCF93);

@@ -12,20 +12,8 @@ constexpr uint32_t kCodeAreaSize = 0x2000;
 constexpr uint8_t kHlt = 0xF4;  // end marker: #GP(0) at CPL 3
 }  // namespace
 
-class EmulatedRunner::FlatBus : public CpuBus {
-  public:
-    std::vector<uint8_t> ram = std::vector<uint8_t>(kRamSize);
-    uint8_t* page_pointer(uint32_t paddr, bool) override {
-        return paddr < kRamSize ? ram.data() + paddr : nullptr;
-    }
-    uint32_t mmio_read(uint32_t, unsigned) override { return 0xFFFFFFFF; }
-    void mmio_write(uint32_t, unsigned, uint32_t) override {}
-    uint32_t io_read(uint16_t, unsigned) override { return 0xFFFFFFFF; }
-    void io_write(uint16_t, unsigned, uint32_t) override {}
-    uint8_t interrupt_acknowledge() override { return 0; }
-};
-
-EmulatedRunner::EmulatedRunner(bool low_area) : bus_(new FlatBus), low_area_(low_area) {
+EmulatedRunner::EmulatedRunner(bool low_area)
+    : bus_(std::make_unique<RamOnlyBus>(kRamSize)), low_area_(low_area) {
     cpu_ = std::make_unique<Cpu>(*bus_, CpuConfig{kRamSize});
 }
 

@@ -9,6 +9,7 @@
 
 #include "cpu/cpu.h"
 #include "tests/diff/diff_protocol.h"
+#include "tests/support/ram_only_bus.h"
 
 namespace sandpc {
 
@@ -27,8 +28,7 @@ class EmulatedRunner {
     EmulatedResult run(const DiffRequest& request, std::span<const uint8_t> code);
 
   private:
-    class FlatBus;
-    std::unique_ptr<FlatBus> bus_;
+    std::unique_ptr<RamOnlyBus> bus_;
     std::unique_ptr<Cpu> cpu_;
     bool low_area_;
 };
