@@ -59,7 +59,7 @@ void Cpu::far_jump(uint16_t selector, uint32_t offset, bool op32) {
             if (tss_sel & 4) raise_gp(sel_err(tss_sel));
             tss = read_descriptor(tss_sel, sel_err(tss_sel));
         }
-        task_switch(tss_sel, tss, 0, next_eip);
+        task_switch(tss_sel, tss, kTaskSwitchJmp, next_eip);
         return;
     }
     raise_gp(sel_err(selector));
@@ -118,7 +118,7 @@ void Cpu::far_call(uint16_t selector, uint32_t offset, bool op32) {
             if (tss_sel & 4) raise_gp(sel_err(tss_sel));
             tss = read_descriptor(tss_sel, sel_err(tss_sel));
         }
-        task_switch(tss_sel, tss, 1, next_eip);
+        task_switch(tss_sel, tss, kTaskSwitchCall, next_eip);
         return;
     }
     if (type != kCallGate16 && type != kCallGate32) raise_gp(sel_err(selector));
@@ -300,7 +300,7 @@ void Cpu::interrupt_return(bool op32) {
         if (!d.system() || (d.type() != kTss16Busy && d.type() != kTss32Busy))
             raise_fault(kInvalidTss, sel_err(back));
         if (!d.present()) raise_fault(kSegmentNotPresent, sel_err(back));
-        task_switch(back, raw, 2, next_eip);
+        task_switch(back, raw, kTaskSwitchIret, next_eip);
         return;
     }
     uint32_t eip = stack_word(0);

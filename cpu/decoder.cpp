@@ -15,6 +15,14 @@ void raise_invalid_opcode(Cpu&, const Insn&) {
     raise_ud();
 }
 
+// An instruction longer than 15 bytes: decodes to #GP(0).
+unsigned too_long(Insn& in) {
+    in.handler = &raise_length_gp;
+    in.info = &invalid_instruction();
+    in.len = kMaxInsnLength;
+    return kMaxInsnLength;
+}
+
 struct ByteReader {
     const uint8_t* p;
     unsigned avail;
@@ -111,12 +119,7 @@ unsigned decode_instruction(const uint8_t* bytes, unsigned avail, bool code32, I
     // Prefixes: any number, in any order; the last of a kind wins. The
     // 15-byte limit is checked on the total length below.
     for (;;) {
-        if (r.pos >= kMaxInsnLength) {
-            in.handler = &raise_length_gp;
-            in.info = &invalid_instruction();
-            in.len = kMaxInsnLength;
-            return kMaxInsnLength;
-        }
+        if (r.pos >= kMaxInsnLength) return too_long(in);
         uint8_t b = static_cast<uint8_t>(r.take(1));
         if (r.short_input) return 0;
         switch (b) {
@@ -136,9 +139,11 @@ unsigned decode_instruction(const uint8_t* bytes, unsigned avail, bool code32, I
         opcode = b;
         break;
     }
+    // Out of bytes with 15 available: the instruction is too long.
+    auto out_of_bytes = [&] { return avail >= kMaxInsnLength ? too_long(in) : 0; };
     if (opcode == 0x0F) {
         opcode = static_cast<uint16_t>(0x100 | r.take(1));
-        if (r.short_input) return 0;
+        if (r.short_input) return out_of_bytes();
     }
     in.op32 = op32;
     in.addr32 = addr32;
@@ -147,7 +152,7 @@ unsigned decode_instruction(const uint8_t* bytes, unsigned avail, bool code32, I
     uint8_t default_seg = DS;
     if (opcode_has_modrm(opcode)) {
         in.modrm = static_cast<uint8_t>(r.take(1));
-        if (r.short_input) return 0;
+        if (r.short_input) return out_of_bytes();
         in.reg = (in.modrm >> 3) & 7;
         in.rm = in.modrm & 7;
         in.has_mem = (in.modrm >> 6) != 3;
@@ -177,12 +182,11 @@ unsigned decode_instruction(const uint8_t* bytes, unsigned avail, bool code32, I
         }
     }
     if (r.pos > kMaxInsnLength) {
-        // Longer than the architectural limit: #GP(0) whether or not the
-        // remaining bytes are readable.
-        in.handler = &raise_length_gp;
-        in.info = &invalid_instruction();
-        in.len = kMaxInsnLength;
-        return kMaxInsnLength;
+        // Longer than the architectural limit: #GP(0) once the first 15
+        // bytes are readable (fetching them faults first: SDM vol. 3, 6.9)
+        // whether or not the rest are.
+        if (avail < kMaxInsnLength) return 0;
+        return too_long(in);
     }
     if (r.short_input) return 0;
 

@@ -55,4 +55,12 @@ enum SystemType : unsigned {
     kTrapGate32 = 15,
 };
 
+// Why a task switch happens (Intel SDM vol. 3, 7.3): decides the busy bits,
+// the back link and NT.
+enum TaskSwitchReason : unsigned {
+    kTaskSwitchJmp = 0,
+    kTaskSwitchCall = 1,  // CALL, or an interrupt/exception through a task gate
+    kTaskSwitchIret = 2,
+};
+
 }  // namespace sandpc

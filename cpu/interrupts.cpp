@@ -103,14 +103,17 @@ void Cpu::deliver_interrupt(uint8_t vector, unsigned kind, bool has_error, uint3
     if (!gate.present()) raise_fault(kSegmentNotPresent, gate_err);
 
     if (type == kTaskGate) {
+        // The TSS must be in the GDT; a nested switch like CALL (SDM INT n
+        // pseudocode, TASK-GATE).
         uint16_t tss_sel = gate.gate_selector();
-        if (tss_sel & 4) raise_fault(kInvalidTss, (tss_sel & 0xFFFC) | ext_bit);
+        uint32_t tss_err = (tss_sel & 0xFFFC) | ext_bit;
         uint64_t tss_desc;
-        if (!fetch_descriptor(tss_sel, tss_desc))
-            raise_fault(kInvalidTss, (tss_sel & 0xFFFC) | ext_bit);
-        task_switch(tss_sel, tss_desc, /*reason: call-like*/ 2, return_eip);
+        if ((tss_sel & 4) || !fetch_descriptor(tss_sel, tss_desc)) raise_gp(tss_err);
+        task_switch(tss_sel, tss_desc, kTaskSwitchCall, return_eip);
         if (has_error) {
-            if (stack32())
+            // The error code is as wide as the new task's TSS.
+            bool tss32 = (s.tr.attr & 8) != 0;
+            if (tss32)
                 push<uint32_t>(error);
             else
                 push<uint16_t>(static_cast<uint16_t>(error));

@@ -17,7 +17,6 @@ constexpr TssLayout kTss32{0x20, 0x24, 0x28, 0x48, 0x60, 0x67, 4, 4, 6};
 constexpr TssLayout kTss16{0x0E, 0x10, 0x12, 0x22, 0x2A, 0x2B, 2, 2, 4};
 }  // namespace
 
-// reason: 0 JMP, 1 CALL / interrupt, 2 IRET.
 void Cpu::task_switch(uint16_t selector, uint64_t raw, unsigned reason, uint32_t return_eip) {
     Descriptor d{raw};
     uint32_t err = selector & 0xFFFC;
@@ -25,7 +24,7 @@ void Cpu::task_switch(uint16_t selector, uint64_t raw, unsigned reason, uint32_t
     bool new32 = type == kTss32Available || type == kTss32Busy;
     bool busy = type == kTss16Busy || type == kTss32Busy;
     if (!d.system() || !(type == kTss16Available || type == kTss32Available || busy)) raise_gp(err);
-    if (reason == 2 ? !busy : busy) raise_gp(err);
+    if (reason == kTaskSwitchIret ? !busy : busy) raise_gp(err);
     if (!d.present()) raise_fault(kSegmentNotPresent, err);
     const TssLayout& nl = new32 ? kTss32 : kTss16;
     if (d.limit() < nl.min_limit) raise_fault(kInvalidTss, err);
@@ -50,7 +49,7 @@ void Cpu::task_switch(uint16_t selector, uint64_t raw, unsigned reason, uint32_t
     // Save the outgoing task.
     uint32_t ob = s.tr.base;
     uint32_t flags = get_eflags();
-    if (reason == 2) flags &= ~eflags::NT;
+    if (reason == kTaskSwitchIret) flags &= ~eflags::NT;
     write_linear_sys(ob + ol.eip, ol.word, return_eip);
     write_linear_sys(ob + ol.eflags, ol.word, flags);
     for (unsigned i = 0; i < 8; ++i) write_linear_sys(ob + ol.gpr + i * ol.word, ol.word, s.gpr[i]);
@@ -62,12 +61,12 @@ void Cpu::task_switch(uint16_t selector, uint64_t raw, unsigned reason, uint32_t
         uint32_t access = read_linear_sys(addr, 1);
         write_linear_sys(addr, 1, on ? (access | 2) : (access & ~2u));
     };
-    if (reason != 1) set_busy(s.tr.selector, false);
-    if (reason == 1) {
+    if (reason != kTaskSwitchCall) set_busy(s.tr.selector, false);
+    if (reason == kTaskSwitchCall) {
         write_linear_sys(nb, 2, s.tr.selector);
         new_flags |= eflags::NT;
     }
-    if (reason != 2) set_busy(selector, true);
+    if (reason != kTaskSwitchIret) set_busy(selector, true);
 
     s.tr.selector = selector;
     s.tr.base = nb;
