@@ -40,6 +40,9 @@ void Cpu::reset() {
     s.tr.limit = 0xFFFF;
     shutdown_ = false;
     nmi_pending_ = false;
+    fpu.reset();
+    set_ferr(false);
+    ignne_ = false;
     delivering_ = -1;
     a20_mask_ = 0xFFFFFFFF;
     flush_tlb(false);

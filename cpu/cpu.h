@@ -12,6 +12,7 @@
 #include "cpu/cpu_bus.h"
 #include "cpu/cpu_state.h"
 #include "cpu/fault.h"
+#include "cpu/fpu/x87.h"
 #include "cpu/insn.h"
 #include "cpu/tlb.h"
 
@@ -58,6 +59,11 @@ class Cpu {
     void set_intr(bool level) { intr_line_ = level; }
     void raise_nmi() { nmi_pending_ = true; }
     void set_a20(bool enabled);
+    // IGNNE# input (CR0.NE = 0): while asserted, waiting FPU instructions
+    // ignore a pending unmasked exception. A PC asserts it on a write to
+    // port F0h while FERR# is active and releases it with FERR#.
+    void set_ignne(bool asserted) { ignne_ = asserted; }
+    bool ferr() const { return ferr_; }
     bool a20() const { return a20_mask_ == 0xFFFFFFFF; }
     // Physical memory changed behind the CPU's back (DMA, the host loading
     // data): drop decoded code for the range.
@@ -258,6 +264,17 @@ class Cpu {
 
     CpuBus& bus() { return bus_; }
 
+    // The x87/MMX unit (cpu/fpu) and the FERR# output it drives (exec_fpu.cpp).
+    X87 fpu;
+    // Drives FERR# to `asserted`, telling the bus on a change.
+    void set_ferr(bool asserted) {
+        if (asserted != ferr_) {
+            ferr_ = asserted;
+            bus_.set_ferr(asserted);
+        }
+    }
+    bool ignne() const { return ignne_; }
+
   private:
     friend class CpuTestAccess;
     struct Translation {
@@ -310,6 +327,8 @@ class Cpu {
     bool nmi_pending_ = false;
     bool stop_block_ = false;
     bool shutdown_ = false;
+    bool ferr_ = false;
+    bool ignne_ = false;
     bool stop_on_exception_ = false;
     bool exception_stopped_ = false;
     CpuFault stopped_exception_{};

@@ -28,6 +28,11 @@ class CpuBus {
     // The CPU accepts a maskable interrupt: returns its vector (the PIC's
     // interrupt-acknowledge cycle).
     virtual uint8_t interrupt_acknowledge() = 0;
+
+    // The x87 FERR# output (CR0.NE = 0 error reporting): asserted when a
+    // waiting FPU instruction finds an unmasked exception pending, released
+    // when the exception flags are cleared. A PC routes it to IRQ 13.
+    virtual void set_ferr(bool /*asserted*/) {}
 };
 
 }  // namespace sandpc

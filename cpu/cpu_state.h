@@ -146,6 +146,8 @@ struct CpuState {
     uint64_t mtrr_var[16] = {};
     uint64_t pat = 0x0007040600070406ull;
     uint64_t misc_enable = 0;
+    // MXCSR as FXSAVE/FXRSTOR see it (there is no SSE unit behind it).
+    uint32_t mxcsr = 0x1F80;
 };
 
 }  // namespace sandpc

@@ -1,12 +1,13 @@
-// Serialization of the CPU (section "cpu"). Decoded code and the TLB are
-// caches and are rebuilt after a load.
+// Serialization of the CPU (section "cpu", then the x87 unit's section
+// "x87"). Decoded code and the TLB are caches and are rebuilt after a load.
+// Version 1 streams (no FPU) still load, with the FPU in its RESET state.
 #include "cpu/cpu.h"
 #include "snapshot/state_stream.h"
 
 namespace sandpc {
 
 namespace {
-constexpr uint32_t kCpuStateVersion = 1;
+constexpr uint32_t kCpuStateVersion = 2;
 
 void save_segment(StateWriter& w, const SegmentCache& sc) {
     w.u16(sc.selector);
@@ -62,11 +63,15 @@ void Cpu::save(StateWriter& w) const {
     w.boolean(nmi_pending_);
     w.boolean(shutdown_);
     for (uint64_t p : pdpte_) w.u64(p);
+    w.u32(s.mxcsr);
+    w.boolean(ferr_);
+    w.boolean(ignne_);
     w.end_section();
+    fpu.save(w);
 }
 
 void Cpu::load(StateReader& r) {
-    r.begin_section("cpu", kCpuStateVersion);
+    uint32_t version = r.begin_section("cpu", kCpuStateVersion);
     CpuState n;
     for (unsigned i = 0; i < 8; ++i) n.gpr[i] = r.u32();
     n.eip = r.u32();
@@ -105,13 +110,25 @@ void Cpu::load(StateReader& r) {
     bool shut = r.boolean();
     uint64_t pdpte[4];
     for (uint64_t& p : pdpte) p = r.u64();
+    bool ferr = false, ignne = false;
+    if (version >= 2) {
+        n.mxcsr = r.u32();
+        if (n.mxcsr & ~0xFFBFu) throw StateError("state: cpu section has reserved MXCSR bits");
+        ferr = r.boolean();
+        ignne = r.boolean();
+    }
     r.end_section();
+    X87 unit;
+    if (version >= 2) unit.load(r);
 
     s = n;
     icount_ = count;
     intr_line_ = intr;
     nmi_pending_ = nmi;
     shutdown_ = shut;
+    fpu = unit;
+    ferr_ = ferr;
+    ignne_ = ignne;
     for (unsigned i = 0; i < 4; ++i) pdpte_[i] = pdpte[i];
     set_a20(a20_on);
     for (unsigned i = 0; i < 6; ++i) update_segment_ranges(i);

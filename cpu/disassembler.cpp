@@ -148,6 +148,13 @@ std::string disassemble(const Insn& in, uint32_t eip) {
                 t = kSeg[kSegByOpcode[idx]];
                 break;
             }
+            case Opnd::kPq: t = "mm" + std::to_string(in.reg); break;
+            case Opnd::kNq: t = "mm" + std::to_string(in.rm); break;
+            case Opnd::kQq:
+            case Opnd::kQd:
+                t = in.has_mem ? memory(in, o == Opnd::kQq ? "qword" : "dword")
+                               : "mm" + std::to_string(in.rm);
+                break;
             case Opnd::kX87:
             case Opnd::kMmx: {
                 char buf[16];

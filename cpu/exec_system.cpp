@@ -391,29 +391,4 @@ void arpl(Cpu& c, const Insn& in) {
     set_zf(c, adjusted);
 }
 
-// The x87 unit is not attached yet: the escape behaves as on a CPU whose
-// coprocessor is absent (CR0.EM=1 semantics give #NM; otherwise #UD is not
-// what an i686 does, so the machine reports no FPU and guests must set EM).
-void fpu_escape(Cpu& c, const Insn&) {
-    if (c.s.cr0 & (cr0::EM | cr0::TS)) raise_fault(kDeviceNotAvailable);
-    raise_ud();
-}
-
-void fwait(Cpu& c, const Insn&) {
-    if ((c.s.cr0 & (cr0::MP | cr0::TS)) == (cr0::MP | cr0::TS)) raise_fault(kDeviceNotAvailable);
-}
-
-void mmx_insn(Cpu& c, const Insn&) {
-    if (c.s.cr0 & cr0::EM) raise_ud();
-    if (c.s.cr0 & cr0::TS) raise_fault(kDeviceNotAvailable);
-    raise_ud();
-}
-
-void fxsave_group(Cpu& c, const Insn& in) {
-    if (in.reg > 1) raise_ud();
-    if (c.s.cr0 & cr0::EM) raise_ud();
-    if (c.s.cr0 & cr0::TS) raise_fault(kDeviceNotAvailable);
-    raise_ud();
-}
-
 }  // namespace sandpc

@@ -58,9 +58,5 @@ void lsl(Cpu& c, const Insn& in);
 void verr(Cpu& c, const Insn& in);
 void verw(Cpu& c, const Insn& in);
 void arpl(Cpu& c, const Insn& in);
-void fpu_escape(Cpu& c, const Insn& in);
-void fwait(Cpu& c, const Insn& in);
-void mmx_insn(Cpu& c, const Insn& in);
-void fxsave_group(Cpu& c, const Insn& in);
 
 }  // namespace sandpc

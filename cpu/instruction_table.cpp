@@ -7,6 +7,7 @@
 #include "cpu/exec_alu.h"
 #include "cpu/exec_control.h"
 #include "cpu/exec_data.h"
+#include "cpu/exec_fpu.h"
 #include "cpu/exec_string.h"
 #include "cpu/exec_system.h"
 
@@ -326,6 +327,36 @@ const InsnInfo kTable[] = {
     {0x134, -1, "sysenter", {}, kSys | a::kBranch, 0, 0, 0, H(sysenter)},
     {0x135, -1, "sysexit", {}, kPriv | a::kBranch, 0, 0, 0, H(sysexit)},
     CC_ROWS(CMOV_ROW, "cmov"),
+    // MMX (P6 with MMX): executed by the x87/MMX unit. Prefixed forms are SSE2
+    // on later chips; here the prefixes are ignored.
+    {0x160, -1, "punpcklbw", {O::kPq, O::kQd}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x161, -1, "punpcklwd", {O::kPq, O::kQd}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x162, -1, "punpckldq", {O::kPq, O::kQd}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x163, -1, "packsswb", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x164, -1, "pcmpgtb", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x165, -1, "pcmpgtw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x166, -1, "pcmpgtd", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x167, -1, "packuswb", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x168, -1, "punpckhbw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x169, -1, "punpckhwd", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x16A, -1, "punpckhdq", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x16B, -1, "packssdw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x16E, -1, "movd", {O::kPq, O::kEd}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x16F, -1, "movq", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x171, 2, "psrlw", {O::kNq, O::kIb}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x171, 4, "psraw", {O::kNq, O::kIb}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x171, 6, "psllw", {O::kNq, O::kIb}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x172, 2, "psrld", {O::kNq, O::kIb}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x172, 4, "psrad", {O::kNq, O::kIb}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x172, 6, "pslld", {O::kNq, O::kIb}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x173, 2, "psrlq", {O::kNq, O::kIb}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x173, 6, "psllq", {O::kNq, O::kIb}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x174, -1, "pcmpeqb", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x175, -1, "pcmpeqw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x176, -1, "pcmpeqd", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x177, -1, "emms", {}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x17E, -1, "movd", {O::kEd, O::kPq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x17F, -1, "movq", {O::kQq, O::kPq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
     CC_ROWS(JCCZ_ROW, "j"),
     CC_ROWS(SETCC_ROW, "set"),
     {0x1A0, -1, "push", {O::kSeg}, kSys | a::kStack, 0, 0, 0, HV(push_seg)},
@@ -344,7 +375,8 @@ const InsnInfo kTable[] = {
      &shld_I<false, uint16_t>, &shld_I<false, uint32_t>},
     {0x1AD, -1, "shrd", {O::kEv, O::kGv, O::kCL}, 0, 0, SZP | CF, OF | AF,
      &shld_CL<false, uint16_t>, &shld_CL<false, uint32_t>},
-    {0x1AE, -1, "fxsave/fxrstor", {O::kM}, a::kFpu | a::kMemOnly, 0, 0, 0, H(fxsave_group)},
+    {0x1AE, 0, "fxsave", {O::kM}, a::kFpu | a::kMemOnly, 0, 0, 0, H(fxsave_group)},
+    {0x1AE, 1, "fxrstor", {O::kM}, a::kFpu | a::kMemOnly, 0, 0, 0, H(fxsave_group)},
     {0x1AF, -1, "imul", {O::kGv, O::kEv}, 0, 0, OF | CF, SZP | AF, HV(imul_GE)},
     {0x1B0, -1, "cmpxchg", {O::kEb, O::kGb}, a::kLock, 0, OSZAPC, 0, H8(cmpxchg_EG)},
     {0x1B1, -1, "cmpxchg", {O::kEv, O::kGv}, a::kLock, 0, OSZAPC, 0, HV(cmpxchg_EG)},
@@ -381,32 +413,42 @@ const InsnInfo kTable[] = {
     {0x1C1, -1, "xadd", {O::kEv, O::kGv}, a::kLock, 0, OSZAPC, 0, HV(xadd_EG)},
     {0x1C7, 1, "cmpxchg8b", {O::kMq}, a::kLock | a::kMemOnly, 0, ZF, 0, H(cmpxchg8b)},
     REG_ROWS(0x1C8, "bswap", O::kZd, O::kNone, 0, 0, 0, 0, H(bswap_Z)),
+    {0x1D1, -1, "psrlw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1D2, -1, "psrld", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1D3, -1, "psrlq", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1D5, -1, "pmullw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1D8, -1, "psubusb", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1D9, -1, "psubusw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1DB, -1, "pand", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1DC, -1, "paddusb", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1DD, -1, "paddusw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1DF, -1, "pandn", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1E1, -1, "psraw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1E2, -1, "psrad", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1E5, -1, "pmulhw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1E8, -1, "psubsb", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1E9, -1, "psubsw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1EB, -1, "por", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1EC, -1, "paddsb", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1ED, -1, "paddsw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1EF, -1, "pxor", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1F1, -1, "psllw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1F2, -1, "pslld", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1F3, -1, "psllq", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1F5, -1, "pmaddwd", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1F8, -1, "psubb", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1F9, -1, "psubw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1FA, -1, "psubd", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1FC, -1, "paddb", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1FD, -1, "paddw", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
+    {0x1FE, -1, "paddd", {O::kPq, O::kQq}, a::kFpu, 0, 0, 0, H(mmx_insn)},
 };
 
 // clang-format on
 
-// Opcodes 0x60-0x7F and 0xD0-0xFF of the 0F map are MMX on a P6 with MMX.
-bool is_mmx_opcode(uint16_t op) {
-    if (op < 0x160) return false;
-    uint8_t b = op & 0xFF;
-    if (b >= 0x60 && b <= 0x6B) return true;
-    if (b == 0x6E || b == 0x6F) return true;
-    if (b >= 0x71 && b <= 0x77) return true;
-    if (b == 0x7E || b == 0x7F) return true;
-    if (b >= 0xD1 && b <= 0xFE) {
-        static constexpr uint8_t kNone[] = {0xD4, 0xD6, 0xD7, 0xDA, 0xDE, 0xE0, 0xE3, 0xE4, 0xE6,
-                                            0xE7, 0xEA, 0xEE, 0xF0, 0xF4, 0xF6, 0xF7, 0xFB};
-        for (uint8_t n : kNone)
-            if (n == b) return false;
-        return true;
-    }
-    return false;
-}
-
 const InsnInfo kInvalidRow = {0, -1, "(bad)", {}, a::kInvalid, 0, 0, 0, H(invalid_opcode)};
 const InsnInfo kPrefixRow = {0, -1, "(prefix)",       {}, a::kInvalid | a::kPrefix, 0,
                              0, 0,  H(invalid_opcode)};
-const InsnInfo kMmxRow = {0, -1, "mmx", {O::kMmx}, a::kFpu, 0, 0, 0, H(mmx_insn)};
 
 // Rows indexed by opcode and ModRM.reg, built once from kTable.
 struct DecodeIndex {
@@ -415,9 +457,8 @@ struct DecodeIndex {
 
     DecodeIndex() {
         for (unsigned op = 0; op < 512; ++op) {
-            bool mmx = is_mmx_opcode(static_cast<uint16_t>(op));
-            for (auto& r : rows[op]) r = mmx ? &kMmxRow : &kInvalidRow;
-            modrm[op] = mmx;
+            for (auto& r : rows[op]) r = &kInvalidRow;
+            modrm[op] = false;
         }
         for (uint8_t p : {0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65, 0x66, 0x67, 0xF0, 0xF2, 0xF3})
             for (auto& r : rows[p]) r = &kPrefixRow;
@@ -449,14 +490,18 @@ struct DecodeIndex {
                     case O::kDd:
                     case O::kSw:
                     case O::kX87:
-                    case O::kMmx: uses_modrm = true; break;
+                    case O::kMmx:
+                    case O::kPq:
+                    case O::kQq:
+                    case O::kQd:
+                    case O::kNq: uses_modrm = true; break;
                     default: break;
                 }
             }
             if (uses_modrm) modrm[row.opcode] = true;
         }
         // Group opcodes whose every member was left undefined still take ModRM.
-        for (uint16_t g : {0x8F, 0xC6, 0xC7, 0xFE, 0xFF, 0x100, 0x101, 0x1BA, 0x1C7})
+        for (uint16_t g : {0x8F, 0xC6, 0xC7, 0xFE, 0xFF, 0x100, 0x101, 0x1AE, 0x1BA, 0x1C7})
             modrm[g] = true;
     }
 };

@@ -1,4 +1,5 @@
-// The instruction table: every opcode of the i686 integer set described once.
+// The instruction table: every opcode of the i686 set described once (the
+// x87 escapes one row each: the x87 unit decodes their ModRM).
 // The decoder, the interpreter's dispatch, the disassembler and the random
 // test generator all read it (see docs/ARCHITECTURE.md, "The CPU").
 #pragma once
@@ -57,6 +58,10 @@ enum class Opnd : uint8_t {
     kSeg,  // segment register fixed by the opcode (PUSH ES...)
     kX87,  // x87 escape operand (decoded by the FPU)
     kMmx,  // MMX operands (decoded by the FPU unit)
+    kPq,   // ModRM reg as an MMX register
+    kQq,   // ModRM r/m: MMX register or m64
+    kQd,   // ModRM r/m: MMX register or m32 (PUNPCKL*)
+    kNq,   // ModRM r/m as an MMX register (shifts by immediate)
 };
 
 // Instruction attributes.

@@ -93,10 +93,11 @@ void Cpu::cpuid() {
             break;
         case 1:
             a = 0x0633;  // family 6, model 3, stepping 3
-            // TSC, MSR, PAE... bit by bit: DE(2) PSE(3) TSC(4) MSR(5) PAE(6) CX8(8)
-            // SEP(11) MTRR(12) PGE(13) CMOV(15) PAT(16).
-            d = (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 11) |
-                (1u << 12) | (1u << 13) | (1u << 15) | (1u << 16);
+            // FPU(0) DE(2) PSE(3) TSC(4) MSR(5) PAE(6) CX8(8) SEP(11) MTRR(12)
+            // PGE(13) CMOV(15) PAT(16) MMX(23) FXSR(24); no SSE.
+            d = (1u << 0) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) |
+                (1u << 11) | (1u << 12) | (1u << 13) | (1u << 15) | (1u << 16) | (1u << 23) |
+                (1u << 24);
             break;
         case 2:
             a = 0x03020101;  // TLB and cache descriptors of a P6

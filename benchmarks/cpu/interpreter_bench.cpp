@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "benchmarks/cpu/loop_runner.h"
 #include "cpu/cpu.h"
 #include "tests/support/ram_only_bus.h"
 
@@ -12,37 +13,8 @@ namespace {
 
 using namespace sandpc;
 
-constexpr uint32_t kRam = 4u << 20;
-constexpr uint32_t kCode = 0x1000;
-
-// Runs `loop` (an endless loop body ending in a backward jump) in flat 32-bit
-// protected mode at CPL 0 with paging on (identity map of the first 4 MiB).
-void run_loop(benchmark::State& state, std::vector<uint8_t> loop) {
-    RamOnlyBus bus(kRam);
-    Cpu cpu(bus, CpuConfig{kRam});
-    std::memcpy(bus.ram.data() + kCode, loop.data(), loop.size());
-    uint32_t pd = 0x3000;
-    uint32_t pde = 0x83;  // 4 MiB page, present, writable
-    std::memcpy(bus.ram.data() + pd, &pde, 4);
-    cpu.s.cr4 = cr4::PSE;
-    cpu.s.cr3 = pd;
-    cpu.s.cr0 = cr0::PE | cr0::ET | cr0::PG;
-    for (unsigned seg = 0; seg < 6; ++seg)
-        cpu.set_segment_cache(seg, seg == CS ? 8 : 16, 0, 0xFFFFFFFF, seg == CS ? 0xCF9B : 0xCF93);
-    cpu.flush_tlb(false);
-    cpu.s.eip = kCode;
-    cpu.s.gpr[ESP] = 0x200000;
-    cpu.s.gpr[ESI] = 0x100000;
-    cpu.s.gpr[EDI] = 0x180000;
-    uint64_t total = 0;
-    for (auto _ : state) {
-        uint64_t before = cpu.instruction_count();
-        cpu.run(1000000);
-        total += cpu.instruction_count() - before;
-    }
-    state.counters["MIPS"] =
-        benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
-}
+constexpr uint32_t kRam = sandpc::bench::kLoopRam;
+using sandpc::bench::run_loop;
 
 // add eax,ebx; xor ecx,eax; sub edx,ecx; inc esi; dec ebx; jnz -> loop (6 insns)
 void BM_AluLoop(benchmark::State& state) {

@@ -1,3 +1,5 @@
+#include <cstring>
+
 #include "cpu/fpu/x87.h"
 
 #include "cpu/fpu/host_x87.h"
@@ -76,11 +78,33 @@ bool X87::is_waiting(uint8_t opcode, uint8_t modrm) {
     bool mem = modrm < 0xc0;
     switch (opcode) {
         case 0xd9: return !(mem && (reg_of(modrm) == 6 || reg_of(modrm) == 7));
-        case 0xdb: return !(modrm == 0xe2 || modrm == 0xe3);
+        case 0xdb: return !(modrm >= 0xe0 && modrm <= 0xe4);  // FNENI FNDISI FNCLEX FNINIT FNSETPM
         case 0xdd: return !(mem && (reg_of(modrm) == 6 || reg_of(modrm) == 7));
         case 0xdf: return modrm != 0xe0;
         default: return true;
     }
+}
+
+namespace {
+// Memory for probing an encoding: reads zeros, drops writes.
+class NullMemory final : public X87Memory {
+  public:
+    void read(uint32_t, void* dst, unsigned len) override { std::memset(dst, 0, len); }
+    void write(uint32_t, const void*, unsigned) override {}
+};
+}  // namespace
+
+bool X87::is_defined(uint8_t opcode, uint8_t modrm) {
+    // The unit's decoder is the one authority: run the encoding on a
+    // scratch unit and see whether it is refused.
+    X87 probe;
+    probe.fninit();
+    NullMemory mem;
+    X87Instruction insn;
+    insn.opcode = opcode;
+    insn.modrm = modrm;
+    insn.has_mem = modrm < 0xc0;
+    return probe.execute(insn, mem).fault != X87Fault::invalid_opcode;
 }
 
 void X87::set_st(unsigned i, const F80& v) {

@@ -105,6 +105,9 @@ class X87 {
     bool exception_pending() const { return (sw_ & kES) != 0; }
     // Whether the escape instruction is a waiting one (checks pending exceptions).
     static bool is_waiting(uint8_t opcode, uint8_t modrm);
+    // Whether the escape encoding is an instruction at all (else #UD, which
+    // takes precedence over a pending exception). Not for the fast path.
+    static bool is_defined(uint8_t opcode, uint8_t modrm);
 
     uint16_t control_word() const { return cw_; }
     uint16_t status_word() const;

@@ -1,6 +1,7 @@
 #include "tests/diff/emulated_runner.h"
 
 #include <cstring>
+#include <stdexcept>
 
 namespace sandpc {
 
@@ -10,6 +11,21 @@ constexpr uint32_t kPageDirectory = 0x3F0000;
 constexpr uint32_t kPageTable = 0x3F1000;
 constexpr uint32_t kCodeAreaSize = 0x2000;
 constexpr uint8_t kHlt = 0xF4;  // end marker: #GP(0) at CPL 3
+
+// An FXSAVE image in host memory, for loading and reading the FPU state.
+class ImageMemory final : public X87Memory {
+  public:
+    explicit ImageMemory(uint8_t* image) : image_(image) {}
+    void read(uint32_t off, void* dst, unsigned len) override {
+        std::memcpy(dst, image_ + off, len);
+    }
+    void write(uint32_t off, const void* src, unsigned len) override {
+        std::memcpy(image_ + off, src, len);
+    }
+
+  private:
+    uint8_t* image_;
+};
 }  // namespace
 
 EmulatedRunner::EmulatedRunner(bool low_area)
@@ -47,8 +63,23 @@ EmulatedResult EmulatedRunner::run(const DiffRequest& req, std::span<const uint8
     cpu.reset();
     cpu.set_stop_on_exception(true);
     CpuState& s = cpu.s;
-    s.cr0 = cr0::PE | cr0::ET | cr0::NE | cr0::WP | cr0::AM | cr0::PG;
+    s.cr0 = cr0::PE | cr0::MP | cr0::ET | cr0::NE | cr0::WP | cr0::AM | cr0::PG;
     s.cr3 = kPageDirectory;
+    s.cr4 = cr4::OSFXSR;
+    // The x87 state: the request's FXSAVE image, or FNINIT with zero registers.
+    std::array<uint8_t, 512> fx{};
+    if (req.flags & 1u) {
+        std::memcpy(fx.data(), req.fxsave_in, 512);
+    } else {
+        fx[0] = 0x7F;
+        fx[1] = 0x03;
+    }
+    uint32_t mxcsr = 0x1F80;
+    ImageMemory image(fx.data());
+    cpu.fpu.reset();
+    if (cpu.fpu.fxrstor(image, 0, 0xFFBF, mxcsr) != X87Fault::none)
+        throw std::invalid_argument("diff request: reserved MXCSR bits in fxsave_in");
+    s.mxcsr = mxcsr;
     for (unsigned seg = 0; seg < 6; ++seg) {
         uint16_t attr = seg == CS ? 0xCFFB : 0xCFF3;  // DPL 3, 4 GiB, 32-bit
         cpu.set_segment_cache(seg, seg == CS ? 0x23 : 0x2B, 0, 0xFFFFFFFF, attr);
@@ -76,6 +107,9 @@ EmulatedResult EmulatedRunner::run(const DiffRequest& req, std::span<const uint8
     for (unsigned i = 0; i < 8; ++i) r.regs.gpr[i] = s.gpr[i];
     r.regs.eip = s.eip;
     r.regs.eflags = cpu.get_eflags();
+    ImageMemory out(r.fxsave_out.data());
+    cpu.fpu.fxsave(out, 0, s.mxcsr, 0xFFBF);
+    std::memset(r.fxsave_out.data() + 6, 0, 18);  // FOP, FIP, FCS, FDP, FDS
 
     // Bytes that differ from their initial contents, in address order.
     auto scan = [&](uint32_t addr, uint32_t size, const uint8_t* initial) {

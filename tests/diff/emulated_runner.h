@@ -3,6 +3,7 @@
 // only the test areas mapped, CR0.AM set as under Linux.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <span>
 #include <vector>
@@ -19,6 +20,9 @@ struct EmulatedResult {
     DiffRegs regs{};
     std::vector<DiffChange> changes;
     uint64_t instructions = 0;
+    // FXSAVE image of the x87/MMX state at the end (bytes 0-159; pointers
+    // cleared as the native runner does; the rest zero).
+    std::array<uint8_t, 512> fxsave_out{};
 };
 
 class EmulatedRunner {
