@@ -14,11 +14,21 @@ constexpr unsigned block_index(uint32_t phys) {
 }
 }  // namespace
 
+uint64_t Cpu::chunk_bits(uint32_t offset, uint32_t len) {
+    if (len == 0) return 0;
+    uint32_t first = offset >> 6;
+    uint32_t last = std::min<uint32_t>(offset + len - 1, 0xFFF) >> 6;
+    uint64_t upto_last = last == 63 ? ~0ull : ((1ull << (last + 1)) - 1);
+    return upto_last & ~((1ull << first) - 1);
+}
+
 Cpu::Cpu(CpuBus& bus, const CpuConfig& config)
     : bus_(bus), config_(config), blocks_(new DecodedBlock[kBlockCacheSize]) {
     size_t pages = (static_cast<size_t>(config.ram_size) + 0xFFF) >> 12;
     page_generation_.assign(pages, 0);
-    code_page_.assign(pages, 0);
+    code_chunks_.assign(pages, 0);
+    code_bytes_.resize(pages);
+    write_watched_.assign(pages, 0);
     reset();
 }
 
@@ -75,7 +85,9 @@ void Cpu::set_cpl(unsigned cpl) {
 StopReason Cpu::run(uint64_t max_instructions) {
     uint64_t end = icount_ + max_instructions;
     exception_stopped_ = false;
+    stop_requested_ = false;
     while (icount_ < end) {
+        if (stop_requested_) break;
         if (shutdown_) return StopReason::kShutdown;
         if (exception_stopped_) return StopReason::kException;
         check_interrupts();
@@ -166,11 +178,15 @@ DecodedBlock& Cpu::lookup_block() {
         if (b.count > 0) {
             b.phys = phys;
             b.generation = page_generation_[page];
-            if (!code_page_[page]) {
-                code_page_[page] = 1;
+            mark_code(page, phys & 0xFFF, b.bytes);
+            if (!write_watched_[page]) {
+                write_watched_[page] = 1;
                 // Writes to this page must now take the slow path.
                 for (TlbEntry& e : tlb_)
-                    if (e.phys_page == (phys & ~0xFFFu)) e.tag_write = kTlbInvalidTag;
+                    if (e.phys_page == (phys & ~0xFFFu) && e.tag_write != kTlbInvalidTag) {
+                        e.tag_watched = e.tag_write;
+                        e.tag_write = kTlbInvalidTag;
+                    }
             }
             return b;
         }
@@ -263,7 +279,7 @@ uint32_t Cpu::read_phys(uint32_t paddr, unsigned size) {
 
 void Cpu::write_phys(uint32_t paddr, unsigned size, uint32_t v) {
     paddr &= a20_mask_;
-    note_code_write(paddr);
+    note_code_write(paddr, size);
     if (uint8_t* page = bus_.page_pointer(paddr & ~0xFFFu, true)) {
         std::memcpy(page + (paddr & 0xFFF), &v, size);
         return;
@@ -271,24 +287,42 @@ void Cpu::write_phys(uint32_t paddr, unsigned size, uint32_t v) {
     bus_.mmio_write(paddr, size, v);
 }
 
-void Cpu::note_code_write(uint32_t paddr) {
+void Cpu::mark_code(uint32_t page, uint32_t offset, uint32_t len) {
+    code_chunks_[page] |= chunk_bits(offset, len);
+    auto& bytes = code_bytes_[page];
+    if (!bytes) bytes = std::make_unique<CodeBytes>();
+    for (uint32_t i = offset; i < offset + len && i < 0x1000; ++i)
+        bytes->bits[i >> 6] |= 1ull << (i & 63);
+}
+
+bool Cpu::touches_code(uint32_t page, uint32_t offset, uint32_t len) const {
+    if (!(code_chunks_[page] & chunk_bits(offset, len))) return false;
+    const CodeBytes& bytes = *code_bytes_[page];
+    for (uint32_t i = offset; i < offset + len && i < 0x1000; ++i)
+        if (bytes.bits[i >> 6] & (1ull << (i & 63))) return true;
+    return false;
+}
+
+void Cpu::note_code_write(uint32_t paddr, unsigned size) {
     uint32_t page = paddr >> 12;
-    if (page < code_page_.size() && code_page_[page]) {
-        code_page_[page] = 0;
-        ++page_generation_[page];
-        stop_block_ = true;  // the running block may be the one written
-    }
+    if (page < code_chunks_.size() && touches_code(page, paddr & 0xFFF, size)) drop_code_page(page);
+}
+
+void Cpu::drop_code_page(uint32_t page) {
+    code_chunks_[page] = 0;
+    if (code_bytes_[page]) *code_bytes_[page] = CodeBytes{};
+    ++page_generation_[page];
+    stop_block_ = true;  // the running block may be the one written
 }
 
 void Cpu::invalidate_physical(uint32_t paddr, uint32_t len) {
     if (len == 0) return;
-    uint64_t last = uint64_t(paddr) + len - 1;
-    for (uint64_t p = paddr >> 12; p <= (last >> 12) && p < code_page_.size(); ++p) {
-        if (code_page_[p]) {
-            code_page_[p] = 0;
-            ++page_generation_[p];
-            stop_block_ = true;
-        }
+    uint64_t end = uint64_t(paddr) + len;
+    for (uint64_t p = paddr >> 12; (p << 12) < end && p < code_chunks_.size(); ++p) {
+        uint64_t from = std::max<uint64_t>(paddr, p << 12);
+        uint64_t to = std::min<uint64_t>(end, (p + 1) << 12);
+        if (touches_code(uint32_t(p), uint32_t(from & 0xFFF), uint32_t(to - from)))
+            drop_code_page(uint32_t(p));
     }
 }
 
@@ -314,6 +348,12 @@ void Cpu::write_linear_slow(uint32_t lin, unsigned size, uint32_t v, bool user) 
         uint32_t p1 = translate((lin | 0xFFF) + 1, Access::kWrite, user, false);
         for (unsigned i = 0; i < size; ++i)
             write_phys(crossing_byte(lin, p0, p1, i), 1, (v >> (8 * i)) & 0xFF);
+        return;
+    }
+    const TlbEntry& e = tlb_[tlb_index(lin)];
+    if (e.tag_watched == ((lin & ~0xFFFu) | (user ? 1u : 0u))) {
+        note_code_write(e.phys_page | (lin & 0xFFF), size);
+        std::memcpy(reinterpret_cast<void*>(lin + e.addend), &v, size);
         return;
     }
     uint32_t phys = translate(lin, Access::kWrite, user, true);

@@ -57,6 +57,12 @@ class Cpu {
     StopReason run(uint64_t max_instructions);
 
     void set_intr(bool level) { intr_line_ = level; }
+    // Ends run() after the current instruction (a device needs the host to
+    // act now: an exit request, a timer armed earlier than the slice end).
+    void request_stop() {
+        stop_requested_ = true;
+        stop_block_ = true;
+    }
     void raise_nmi() { nmi_pending_ = true; }
     void set_a20(bool enabled);
     // IGNNE# input (CR0.NE = 0): while asserted, waiting FPU instructions
@@ -296,7 +302,10 @@ class Cpu {
     void load_pdptes();
     uint32_t read_phys(uint32_t paddr, unsigned size);
     void write_phys(uint32_t paddr, unsigned size, uint32_t v);
-    void note_code_write(uint32_t paddr);
+    void note_code_write(uint32_t paddr, unsigned size);
+    void drop_code_page(uint32_t page);
+    // Bits of the 64-byte chunks that [offset, offset + len) touches in a page.
+    static uint64_t chunk_bits(uint32_t offset, uint32_t len);
     void update_user_bit();
 
     // Execution (cpu.cpp).
@@ -326,6 +335,7 @@ class Cpu {
     bool intr_line_ = false;
     bool nmi_pending_ = false;
     bool stop_block_ = false;
+    bool stop_requested_ = false;
     bool shutdown_ = false;
     bool ferr_ = false;
     bool ignne_ = false;
@@ -339,7 +349,21 @@ class Cpu {
     // Decoded-code cache and self-modifying-code tracking.
     std::unique_ptr<DecodedBlock[]> blocks_;
     std::vector<uint32_t> page_generation_;
-    std::vector<uint8_t> code_page_;
+    // Which bytes of each RAM page hold decoded code: a 64-bit summary (one
+    // bit per 64-byte chunk) and, for pages that have held code, a bitmap of
+    // bytes. A write drops the page's blocks only when it touches a decoded
+    // byte, so data next to code (common in real-mode programs) costs a
+    // slow-path write, not a re-decode. A page that has held code stays
+    // write-watched (no TLB write entry), so marking it again after an
+    // invalidation needs no TLB sweep.
+    struct CodeBytes {
+        uint64_t bits[64];
+    };
+    void mark_code(uint32_t page, uint32_t offset, uint32_t len);
+    bool touches_code(uint32_t page, uint32_t offset, uint32_t len) const;
+    std::vector<uint64_t> code_chunks_;
+    std::vector<std::unique_ptr<CodeBytes>> code_bytes_;
+    std::vector<uint8_t> write_watched_;
     DecodedBlock scratch_block_;
 };
 

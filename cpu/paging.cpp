@@ -118,7 +118,8 @@ uint32_t Cpu::translate(uint32_t lin, Access access, bool user, bool fill_tlb) {
         if (uint8_t* host = bus_.page_pointer(phys_page, false)) {
             TlbEntry& e = tlb_[tlb_index(lin)];
             uint32_t tag = (lin & ~0xFFFu) | (user ? 1u : 0u);
-            if (e.tag_read != tag || e.phys_page != phys_page) e.tag_write = kTlbInvalidTag;
+            if (e.tag_read != tag || e.phys_page != phys_page)
+                e.tag_write = e.tag_watched = kTlbInvalidTag;
             e.tag_read = tag;
             e.addend = reinterpret_cast<uintptr_t>(host) - (lin & ~0xFFFu);
             e.phys_page = phys_page;
@@ -126,8 +127,9 @@ uint32_t Cpu::translate(uint32_t lin, Access access, bool user, bool fill_tlb) {
             e.large = t.large;
             if (access == Access::kWrite && t.writable) {
                 uint32_t page = phys_page >> 12;
-                bool code = page < code_page_.size() && code_page_[page];
-                if (!code && bus_.page_pointer(phys_page, true) == host) e.tag_write = tag;
+                bool code = page < write_watched_.size() && write_watched_[page];
+                if (bus_.page_pointer(phys_page, true) == host)
+                    (code ? e.tag_watched : e.tag_write) = tag;
             }
         }
     }
@@ -138,7 +140,7 @@ void Cpu::flush_tlb(bool keep_global) {
     for (TlbEntry& e : tlb_) {
         if (keep_global && e.global) continue;
         e.tag_read = kTlbInvalidTag;
-        e.tag_write = kTlbInvalidTag;
+        e.tag_write = e.tag_watched = kTlbInvalidTag;
     }
 }
 
@@ -150,7 +152,7 @@ void Cpu::invlpg(uint32_t lin) {
         uint32_t page = e.tag_read & ~0xFFFu;
         if (page == (lin & ~0xFFFu) || (e.large && (page & large_mask) == (lin & large_mask))) {
             e.tag_read = kTlbInvalidTag;
-            e.tag_write = kTlbInvalidTag;
+            e.tag_write = e.tag_watched = kTlbInvalidTag;
         }
     }
 }

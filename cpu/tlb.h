@@ -18,6 +18,9 @@ constexpr unsigned kTlbSize = 1024;
 struct TlbEntry {
     uint32_t tag_read = kTlbInvalidTag;
     uint32_t tag_write = kTlbInvalidTag;
+    // Writable page that holds decoded code: the write slow path may use the
+    // entry after checking the written bytes against the code map.
+    uint32_t tag_watched = kTlbInvalidTag;
     uintptr_t addend = 0;  // host pointer = linear address + addend
     uint32_t phys_page = 0;
     bool global = false;
