@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
-# The main job. Until a guest OS boots (see docs/ARCHITECTURE.md, "Status"),
-# it builds sandpc and runs a demo on the CPU: a system-test ROM that goes
-# from real mode into protected mode with paging, rings and virtual-8086
-# mode, printing through the debug port, on the bare-machine runner.
-# Usage: scripts/run.sh [ROM-NAME]   (default: v86; others: paging rings faults iopl)
+# The main job: builds sandpc, boots FreeDOS from its floppy image headless,
+# types a job at the DOS prompt (list primes, assemble HELLO.ASM with NASM,
+# run the result) and shows the screen the guest left. The image is read
+# from ../shared/guests beside the repository and never modified: the
+# guest's writes go to a temporary overlay.
+# Usage: scripts/run.sh [IMAGE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
-rom="${1:-v86}"
+image="${1:-${SANDPC_FREEDOS_IMAGE:-../shared/guests/freedos722.img}}"
+if [ ! -f "$image" ]; then
+    echo "run.sh: FreeDOS image '$image' not found (pass its path as the first argument)" >&2
+    exit 2
+fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target sandpc_romrun sandpc_test_roms
-echo "== running test ROM '$rom' on sandpc =="
+cmake --build build -j "$(nproc)" --target sandpc_runner
+screen=$(mktemp)
+trap 'rm -f "$screen"' EXIT
+echo "== booting FreeDOS from $image and running a job in it =="
 set +e
-./build/frontends/romrun/sandpc_romrun --rom "build/tests/roms/$rom.bin"
+./build/frontends/sandpc/sandpc -fda "$image" --deterministic \
+    --keys 'PRIMES /N:100 /P:CON\n' \
+    --keys 'NASM HELLO.ASM -o H.COM\n' \
+    --keys 'H\n' \
+    --until-text 'Hello, World!' --timeout 120 --screendump "$screen"
 status=$?
 set -e
-echo "== guest exit status: $status (0 = the ROM's checks passed) =="
+echo "== guest screen =="
+cat "$screen"
+echo "== sandpc exit status: $status (0 = the job's output appeared) =="
 exit "$status"

@@ -1,0 +1,88 @@
+// The machine's firmware. Owns the ROM image; its services run in C++ when a
+// ROM stub traps (see bios_rom.h). POST programs the PIC and PIT, fills the
+// IVT, BIOS data area and EBDA, sets the video mode and boots (INT 19h).
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "bios/bios_call.h"
+#include "bios/bios_host.h"
+#include "bios/bios_rom.h"
+
+namespace sandpc {
+
+class StateWriter;
+class StateReader;
+
+struct BiosConfig {
+    // Boot order as in `qemu -boot`: 'a' floppy, 'c' first hard disk.
+    std::string boot_order = "cad";
+};
+
+struct DiskGeometry {
+    uint32_t cylinders = 0;
+    uint32_t heads = 0;
+    uint32_t sectors = 0;  // per track
+};
+
+// Floppy geometry for a standard image size; false for other sizes.
+bool floppy_geometry(uint64_t bytes, DiskGeometry& out, uint8_t* cmos_type = nullptr);
+// The CHS geometry a BIOS reports for a hard disk of this size.
+DiskGeometry hard_disk_geometry(uint64_t bytes);
+// The key code (scan << 8 | ASCII) a US keyboard gives for a character; '\n'
+// is Enter. 0 when no key produces it.
+uint16_t bios_key_for_ascii(char ch);
+
+class Bios {
+  public:
+    Bios(BiosHost& host, BiosConfig config);
+
+    const BiosRom& rom() const { return rom_; }
+    // Called by the machine for `out BiosRom::kTrapPort` from real or V86
+    // mode; `linear` is the address of that OUT. Returns false when it is not
+    // one of our stubs (the write is then ignored like any unmapped port).
+    bool trap(uint32_t linear);
+
+    void save(StateWriter& w) const;
+    void load(StateReader& r);
+
+  private:
+    void post(BiosCall& c);
+    void boot(BiosCall& c);
+    void video(BiosCall& c);
+    void disk(BiosCall& c);
+    void system(BiosCall& c);
+    void keyboard(BiosCall& c);
+    void keyboard_irq(BiosCall& c);
+    void time(BiosCall& c);
+    void timer_irq(BiosCall& c);
+    void serial(BiosCall& c);
+    void rtc_irq(BiosCall& c);
+
+    // Video helpers (bios_video.cpp).
+    void set_video_mode(BiosCall& c, uint8_t mode);
+    void teletype(BiosCall& c, uint8_t ch, uint8_t page, uint8_t color);
+    void scroll(BiosCall& c, int lines, uint8_t attr, unsigned top, unsigned left, unsigned bottom,
+                unsigned right, uint8_t page);
+    void set_cursor(BiosCall& c, uint8_t page, uint8_t row, uint8_t col);
+    void write_cell(BiosCall& c, uint8_t page, uint8_t row, uint8_t col, uint8_t ch,
+                    int attr /* -1: keep */);
+    void update_hw_cursor(BiosCall& c);
+    uint32_t text_base(BiosCall& c, uint8_t page);
+
+    // Disk helpers (bios_disk.cpp).
+    BlockBackend* drive(uint8_t dl, bool& is_floppy);
+    void disk_extended(BiosCall& c, BlockBackend* d, bool is_floppy);
+
+    // Keyboard helpers (bios_keyboard.cpp).
+    bool enqueue_key(BiosCall& c, uint16_t key);
+
+    uint8_t cmos_read(uint8_t index);
+    void cmos_write(uint8_t index, uint8_t value);
+
+    BiosHost& host_;
+    BiosConfig config_;
+    BiosRom rom_;
+};
+
+}  // namespace sandpc

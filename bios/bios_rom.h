@@ -1,0 +1,67 @@
+// The BIOS ROM image: 64 KiB at 0xF0000 (and aliased below 4 GiB). It holds
+// only small real-mode stubs and data tables. A stub reaches its C++ service
+// by `out kTrapPort, al`; the machine passes that OUT to Bios::trap() when it
+// was executed from this ROM, and the ROM offset of the OUT names the
+// service. Everything else the firmware does is written in C++.
+//
+// Stub shapes (the service leaves ZF=1 when done, ZF=0 to wait):
+//   service:  out trap / jnz wait / iret / wait: sti, hlt, cli, jmp service
+//   irq:      vector-specific code around the trap, ending with EOI and iret
+//   boot:     out trap / retf   (the service pushed the target CS:IP)
+#pragma once
+#include <array>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+namespace sandpc {
+
+enum class BiosService : uint8_t {
+    kPost,
+    kBoot,          // INT 19h
+    kNoBootDevice,  // INT 18h
+    kVideo,         // INT 10h
+    kEquipment,     // INT 11h
+    kMemorySize,    // INT 12h
+    kDisk,          // INT 13h
+    kSerial,        // INT 14h
+    kSystem,        // INT 15h
+    kKeyboard,      // INT 16h
+    kPrinter,       // INT 17h
+    kTime,          // INT 1Ah
+    kTimerIrq,      // INT 08h
+    kKeyboardIrq,   // INT 09h (after the INT 15h/4Fh intercept)
+    kFloppyIrq,     // INT 0Eh
+    kRtcIrq,        // INT 70h
+    kDiskIrq,       // INT 76h/77h
+};
+
+class BiosRom {
+  public:
+    static constexpr uint32_t kBase = 0xF0000;
+    static constexpr uint32_t kSize = 0x10000;
+    static constexpr uint8_t kTrapPort = 0xE6;
+    static constexpr uint16_t kSegment = 0xF000;
+
+    BiosRom();
+
+    const std::vector<uint8_t>& image() const { return image_; }
+    // The service whose trap OUT sits at this ROM offset, if any.
+    bool service_at(uint32_t offset, BiosService& out) const;
+    // Offset of the handler to put in the IVT for a vector.
+    uint16_t vector_entry(unsigned vector) const { return vectors_[vector]; }
+    uint16_t floppy_params(unsigned type) const;  // INT 1Eh table for a CMOS drive type
+    uint16_t config_table() const { return config_table_; }
+    uint16_t reset_entry() const { return post_entry_; }
+
+  private:
+    class Emitter;
+    std::vector<uint8_t> image_;
+    std::map<uint32_t, BiosService> traps_;
+    std::array<uint16_t, 256> vectors_{};
+    std::array<uint16_t, 6> floppy_params_{};
+    uint16_t config_table_ = 0;
+    uint16_t post_entry_ = 0;
+};
+
+}  // namespace sandpc

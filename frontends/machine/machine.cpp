@@ -1,0 +1,247 @@
+#include "frontends/machine/machine.h"
+
+#include <stdexcept>
+
+#include "bios/bda.h"
+#include "devices/cmos_layout.h"
+#include "devices/storage/borrowed_backend.h"
+
+namespace sandpc {
+
+namespace {
+
+constexpr uint16_t kComBases[4] = {0x3F8, 0x2F8, 0x3E8, 0x2E8};
+constexpr unsigned kComIrqs[4] = {4, 3, 4, 3};
+constexpr uint64_t kMaxSlice = 1 << 16;
+
+uint32_t checked_ram_bytes(uint32_t mb) {
+    if (mb < 2 || mb > 3072)
+        throw std::invalid_argument("RAM size must be 2..3072 MiB (got " + std::to_string(mb) +
+                                    ")");
+    return mb << 20;
+}
+
+}  // namespace
+
+Machine::Machine(MachineConfig config)
+    : config_(std::move(config)),
+      scheduler_(config_.instructions_per_second),
+      memory_(checked_ram_bytes(config_.ram_mb), mmio_),
+      cpu_(*this, CpuConfig{memory_.ram_size()}),
+      pic_(io_),
+      pit_(io_, scheduler_, InterruptLine(pic_, 0)),
+      rtc_(io_, scheduler_, InterruptLine(pic_, 8), config_.rtc_epoch_unix),
+      port_a_(io_, [this](bool) { update_a20(); }),
+      port_b_(io_, scheduler_, pit_),
+      kbc_(
+          io_, InterruptLine(pic_, 1), InterruptLine(pic_, 12), [this](bool) { update_a20(); },
+          [this] { reset_requested_ = true; }),
+      vga_(io_, mmio_, scheduler_),
+      dma_(io_, memory_),
+      fdc_(io_, scheduler_, InterruptLine(pic_, 6), dma_),
+      ata_primary_(io_, scheduler_, InterruptLine(pic_, 14), 0x1F0, 0x3F6, "ata0", &memory_),
+      ata_secondary_(io_, scheduler_, InterruptLine(pic_, 15), 0x170, 0x376, "ata1", &memory_),
+      pci_(io_) {
+    for (unsigned i = 0; i < 4; ++i) {
+        if (config_.serial[i])
+            uarts_[i] =
+                std::make_unique<Uart16550>(io_, scheduler_, InterruptLine(pic_, kComIrqs[i]),
+                                            kComBases[i], *config_.serial[i]);
+    }
+    if (config_.debug_console)
+        debug_console_ = std::make_unique<DebugConsole>(io_, *config_.debug_console);
+    if (config_.isa_debug_exit)
+        debug_exit_ = std::make_unique<IsaDebugExit>(io_, config_.isa_debug_exit_port);
+    // POST-code port: accepted and ignored (also Linux's I/O delay port).
+    IoPortHandlers post;
+    post.read8 = [](uint16_t) -> uint8_t { return 0xFF; };
+    post.write8 = [](uint16_t, uint8_t) {};
+    post_port_ = io_.map(0x80, 1, std::move(post));
+
+    // Storage: the controllers and the BIOS share the host's backends.
+    for (unsigned i = 0; i < 2; ++i) {
+        if (config_.floppy[i]) {
+            if (i == 1) fdc_.set_drive_type(1, FloppyDriveType::k1440K);
+            fdc_.insert_medium(i, borrow_backend(config_.floppy[i].get()));
+        }
+    }
+    for (unsigned i = 0; i < 4; ++i) {
+        if (!config_.hard_disk[i]) continue;
+        AtaChannel& channel = i < 2 ? ata_primary_ : ata_secondary_;
+        channel.attach_disk(i & 1, borrow_backend(config_.hard_disk[i].get()));
+    }
+    // PCI: host bridge, PIIX3 ISA bridge and its IDE function, whose BAR4
+    // places the bus-master registers of both channels.
+    pci_.attach(0, 0, host_bridge_);
+    pci_.attach(1, 0, isa_bridge_);
+    pci_.attach(1, 1, ide_);
+    ide_.set_change_callback([this] {
+        uint16_t base = ide_.bus_master_base().value_or(0);
+        ata_primary_.set_bus_master_base(base);
+        ata_secondary_.set_bus_master_base(base ? uint16_t(base + 8) : 0);
+    });
+    // FERR# reaches IRQ 13; a write to port 0xF0 asserts IGNNE# until the
+    // FPU drops FERR# (the PC/AT's coprocessor error logic).
+    IoPortHandlers f0;
+    f0.read8 = [](uint16_t) -> uint8_t { return 0xFF; };
+    f0.write8 = [this](uint16_t, uint8_t) {
+        if (ferr_) {
+            cpu_.set_ignne(true);
+            pic_.set_irq_level(13, false);
+        }
+    };
+    ferr_port_ = io_.map(0xF0, 1, std::move(f0));
+    // The linear framebuffer is plain memory: map it as RAM pages.
+    memory_.add_ram_window(vga_.lfb_base(), vga_.linear_framebuffer());
+    memory_.set_write_observer([this](uint32_t a, uint32_t n) { cpu_.invalidate_physical(a, n); });
+    if (config_.bios_image.empty()) {
+        BiosConfig bc;
+        bc.boot_order = config_.boot_order;
+        bios_ = std::make_unique<Bios>(*this, bc);
+        memory_.set_rom(bios_->rom().image());
+    } else {
+        memory_.set_rom(config_.bios_image);
+    }
+
+    PcCmosConfig cmos;
+    cmos.ram_bytes = memory_.ram_size();
+    cmos.floppy_a = static_cast<FloppyType>(fdc_.cmos_drive_types() >> 4);
+    cmos.floppy_b = static_cast<FloppyType>(fdc_.cmos_drive_types() & 0x0F);
+    cmos.hard_disk0_type = hard_disk(0) ? 47 : 0;
+    cmos.hard_disk1_type = hard_disk(1) ? 47 : 0;
+    fill_pc_cmos(rtc_, cmos);
+    reset();
+}
+
+Machine::~Machine() = default;
+
+void Machine::reset() {
+    cpu_.reset();
+    cpu_.set_instruction_count(scheduler_.instructions());
+    port_a_.write(0x00);  // A20 follows the keyboard controller (enabled at reset)
+    waiting_for_key_ = false;
+    reset_requested_ = false;
+    update_intr();
+}
+
+void Machine::sync_clock() {
+    uint64_t now = cpu_.instruction_count();
+    if (now > scheduler_.instructions()) scheduler_.advance(now - scheduler_.instructions());
+}
+
+MachineEvent Machine::run(uint64_t instructions) {
+    uint64_t end = scheduler_.instructions() + instructions;
+    while (scheduler_.instructions() < end) {
+        scheduler_.run_due_events();
+        update_intr();
+        uint64_t budget = std::min({scheduler_.instructions_until_next_event(),
+                                    end - scheduler_.instructions(), kMaxSlice});
+        if (budget == 0) continue;
+        slice_end_ns_ =
+            scheduler_.now_ns() + budget * 1'000'000'000 / scheduler_.instructions_per_second();
+        StopReason why = cpu_.run(budget);
+        sync_clock();
+        if (debug_exit_ && debug_exit_->exit_requested()) return MachineEvent::kDebugExit;
+        if (boot_failed_) return MachineEvent::kBootFailed;
+        if (reset_requested_ || port_a_.take_reset_request()) {
+            reset();
+            return MachineEvent::kReset;
+        }
+        if (why == StopReason::kShutdown) return MachineEvent::kTripleFault;
+        if (why == StopReason::kHalted) {
+            if (!(cpu_.s.eflags & eflags::IF)) return MachineEvent::kHaltedForever;
+            // Idle: jump to the next timer event (or the end of the slice).
+            uint64_t next = scheduler_.instructions_until_next_event();
+            if (next == Scheduler::kNever) return MachineEvent::kHaltedForever;
+            uint64_t skip = std::min(next, end - scheduler_.instructions());
+            scheduler_.advance(skip);
+            cpu_.set_instruction_count(scheduler_.instructions());
+        }
+    }
+    scheduler_.run_due_events();
+    update_intr();
+    return MachineEvent::kNone;
+}
+
+std::optional<uint32_t> Machine::exit_status() const {
+    return debug_exit_ ? debug_exit_->exit_status() : std::nullopt;
+}
+
+uint32_t Machine::mmio_read(uint32_t paddr, unsigned size) {
+    sync_clock();
+    return memory_.mmio_read(paddr, size);
+}
+
+void Machine::mmio_write(uint32_t paddr, unsigned size, uint32_t value) {
+    sync_clock();
+    memory_.mmio_write(paddr, size, value);
+    update_intr();
+    after_device_access();
+}
+
+uint32_t Machine::io_read(uint16_t port, unsigned size) {
+    sync_clock();
+    uint32_t v = io_.read(port, size);
+    update_intr();
+    after_device_access();
+    return v;
+}
+
+void Machine::io_write(uint16_t port, unsigned size, uint32_t value) {
+    sync_clock();
+    if (port == BiosRom::kTrapPort && size == 1 && bios_ && cpu_.mode() != CpuMode::kProtected) {
+        if (bios_->trap(cpu_.s.seg[CS].base + cpu_.s.eip)) {
+            update_intr();
+            return;
+        }
+    }
+    io_.write(port, size, value);
+    update_intr();
+    after_device_access();
+}
+
+void Machine::after_device_access() {
+    // The host must see an exit request at once, and a timer armed earlier
+    // than the running slice ends must fire on time.
+    if ((debug_exit_ && debug_exit_->exit_requested()) || reset_requested_ ||
+        scheduler_.instructions_until_next_event() == 0 ||
+        scheduler_.next_deadline_ns() < slice_end_ns_)
+        cpu_.request_stop();
+}
+
+void Machine::set_ferr(bool asserted) {
+    ferr_ = asserted;
+    if (!asserted) cpu_.set_ignne(false);
+    pic_.set_irq_level(13, asserted);
+}
+
+uint8_t Machine::interrupt_acknowledge() {
+    uint8_t vector = pic_.acknowledge();
+    update_intr();
+    return vector;
+}
+
+BlockBackend* Machine::floppy(unsigned drive) {
+    return drive < 2 ? config_.floppy[drive].get() : nullptr;
+}
+
+BlockBackend* Machine::hard_disk(unsigned index) {
+    return index < 4 ? config_.hard_disk[index].get() : nullptr;
+}
+
+void Machine::boot_failed(const std::string& why) {
+    boot_failed_ = true;
+    if (boot_failure_.empty()) boot_failure_ = why;
+}
+
+bool Machine::type_text(std::string_view text) {
+    if (!kbc_.idle()) return false;
+    waiting_for_key_ = false;
+    return kbc_.type_text(text);
+}
+
+void Machine::update_a20() {
+    cpu_.set_a20(port_a_.a20_enabled() || kbc_.a20_enabled());
+}
+
+}  // namespace sandpc

@@ -1,0 +1,263 @@
+// sandpc: boots a PC guest headless and runs it until the guest exits, a
+// stop condition holds, or something goes wrong; the exit status says which
+// (see --help).
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <memory>
+
+#include "cpu/decoder.h"
+#include "cpu/disassembler.h"
+#include "devices/realtime_pacer.h"
+#include "devices/storage/image_open.h"
+#include "devices/vga/png_writer.h"
+#include "frontends/machine/key_feeder.h"
+#include "frontends/machine/machine.h"
+#include "frontends/sandpc/options.h"
+
+using namespace sandpc;
+
+namespace {
+
+// Deterministic runs start the RTC at 2026-01-01 00:00:00 UTC.
+constexpr int64_t kDeterministicEpoch = 1767225600;
+constexpr uint64_t kSlice = 2'000'000;
+
+// Serial/debug output: to its destination, and kept for --until-text.
+class CapturingBackend final : public SerialBackend {
+  public:
+    CapturingBackend(std::unique_ptr<SerialBackend> out, std::string& capture)
+        : out_(std::move(out)), capture_(capture) {}
+    void write(std::span<const uint8_t> bytes) override {
+        if (out_) out_->write(bytes);
+        capture_.append(bytes.begin(), bytes.end());
+        if (capture_.size() > (1u << 20)) capture_.erase(0, capture_.size() - (1u << 19));
+    }
+
+  private:
+    std::unique_ptr<SerialBackend> out_;
+    std::string& capture_;
+};
+
+std::unique_ptr<SerialBackend> open_backend(const SerialSpec& spec) {
+    switch (spec.kind) {
+        case SerialSpec::kStdio:
+            return std::make_unique<CallbackSerialBackend>([](std::span<const uint8_t> b) {
+                std::fwrite(b.data(), 1, b.size(), stdout);
+                std::fflush(stdout);
+            });
+        case SerialSpec::kFile: return std::make_unique<FileSerialBackend>(spec.path, false);
+        default: return nullptr;
+    }
+}
+
+BlockBackendPtr open_disk(const std::string& path, const RunnerOptions& o) {
+    if (path.empty()) return nullptr;
+    if (o.writable) {
+        ImageOpenOptions io;
+        io.writable = true;
+        return open_image(path, io);
+    }
+    // The image itself is never written: writes land in a temporary overlay.
+    return open_image_snapshot(path);
+}
+
+std::vector<uint8_t> read_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw UsageError("cannot open '" + path + "'");
+    return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), {});
+}
+
+// Registers and the next instructions, for --dump-state.
+void dump_state(Machine& m) {
+    Cpu& c = m.cpu();
+    const CpuState& s = c.s;
+    std::fprintf(stderr,
+                 "EAX=%08x EBX=%08x ECX=%08x EDX=%08x ESI=%08x EDI=%08x EBP=%08x ESP=%08x\n"
+                 "EIP=%08x EFLAGS=%08x CR0=%08x CR3=%08x CR4=%08x\n",
+                 s.gpr[EAX], s.gpr[EBX], s.gpr[ECX], s.gpr[EDX], s.gpr[ESI], s.gpr[EDI], s.gpr[EBP],
+                 s.gpr[ESP], s.eip, c.get_eflags(), s.cr0, s.cr3, s.cr4);
+    const char* names[] = {"ES", "CS", "SS", "DS", "FS", "GS"};
+    for (unsigned i = 0; i < 6; ++i)
+        std::fprintf(stderr, "%s=%04x base=%08x limit=%08x\n", names[i], s.seg[i].selector,
+                     s.seg[i].base, s.seg[i].limit);
+    uint32_t eip = s.eip;
+    for (int n = 0; n < 8; ++n) {
+        uint8_t bytes[16];
+        try {
+            for (unsigned i = 0; i < 16; ++i)
+                bytes[i] = c.read_linear<uint8_t>(s.seg[CS].base + eip + i);
+        } catch (const CpuFault&) {
+            std::fprintf(stderr, "  %08x: (not mapped)\n", eip);
+            break;
+        }
+        Insn in;
+        std::string text = disassemble_bytes(bytes, 16, c.code32(), eip);
+        unsigned len = decode_instruction(bytes, 16, c.code32(), in);
+        if (!len) len = 1;
+        std::fprintf(stderr, "  %04x:%08x  %s\n", s.seg[CS].selector, eip, text.c_str());
+        eip += len;
+    }
+}
+
+// Text modes as text, graphics modes (or a path ending in .png) as PNG.
+void write_screendump(Machine& m, const std::string& path) {
+    bool png = !m.vga().is_text_mode() ||
+               (path.size() > 4 && path.compare(path.size() - 4, 4, ".png") == 0);
+    try {
+        if (png) {
+            write_png(path, m.vga().render());
+            return;
+        }
+        std::ofstream f(path, std::ios::binary);
+        f << m.text_screen() << '\n';
+        if (!f) throw std::runtime_error("write failed");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sandpc: cannot write screendump '%s': %s\n", path.c_str(), e.what());
+    }
+}
+
+int run(const RunnerOptions& o) {
+    if (!o.cdrom.empty()) throw UsageError("-cdrom: CD-ROM drives are not supported yet");
+    if (!o.kernel.empty() || !o.initrd.empty() || !o.append.empty())
+        throw UsageError("-kernel/-initrd/-append: direct Linux boot is not supported yet");
+
+    std::string serial_capture, debug_capture;
+    std::vector<std::unique_ptr<SerialBackend>> backends;
+    MachineConfig mc;
+    mc.ram_mb = o.memory_mb;
+    if (!o.boot_order.empty()) mc.boot_order = o.boot_order;
+    if (!o.bios.empty()) mc.bios_image = read_file(o.bios);
+    mc.floppy[0] = open_disk(o.fda, o);
+    mc.floppy[1] = open_disk(o.fdb, o);
+    for (size_t i = 0; i < 4; ++i) mc.hard_disk[i] = open_disk(o.hd[i], o);
+    for (unsigned i = 0; i < 2; ++i) {
+        if (mc.floppy[i]) {
+            DiskGeometry g;
+            if (!floppy_geometry(mc.floppy[i]->size(), g))
+                throw UsageError(std::string(i ? "-fdb" : "-fda") + ": " +
+                                 std::to_string(mc.floppy[i]->size()) +
+                                 " bytes is not a floppy size (160K..2.88M)");
+        }
+    }
+    std::vector<SerialSpec> serial = o.serial;
+    if (serial.empty())
+        serial.push_back({o.nographic ? SerialSpec::kStdio : SerialSpec::kNull, ""});
+    for (size_t i = 0; i < serial.size(); ++i) {
+        if (serial[i].kind == SerialSpec::kNone) continue;
+        backends.push_back(
+            std::make_unique<CapturingBackend>(open_backend(serial[i]), serial_capture));
+        mc.serial[i] = backends.back().get();
+    }
+    if (o.debugcon.kind != SerialSpec::kNone) {
+        backends.push_back(
+            std::make_unique<CapturingBackend>(open_backend(o.debugcon), debug_capture));
+        mc.debug_console = backends.back().get();
+    }
+    mc.isa_debug_exit = o.isa_debug_exit;
+    mc.isa_debug_exit_port = o.isa_debug_exit_port;
+    mc.rtc_epoch_unix = o.deterministic ? kDeterministicEpoch
+                                        : std::chrono::duration_cast<std::chrono::seconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count();
+
+    Machine m(std::move(mc));
+    RealTimePacer pacer(m.scheduler());
+    KeyFeeder keys;
+    for (const std::string& k : o.keys) keys.add(k);
+    auto wall_start = std::chrono::steady_clock::now();
+    auto say = [&](const char* fmt, auto... args) {
+        if (!o.quiet) std::fprintf(stderr, fmt, args...);
+    };
+    auto finish = [&](int status, const std::string& why) {
+        if (!o.screendump.empty()) write_screendump(m, o.screendump);
+        double wall =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+        // Failures are reported even with --quiet.
+        bool failure = status != kExitOk && status % 2 == 0;
+        if (failure || !o.quiet)
+            std::fprintf(stderr,
+                         "sandpc: %s after %llu instructions (%.3f s virtual, %.3f s host), CPU at "
+                         "%04x:%08x\n",
+                         why.c_str(), static_cast<unsigned long long>(m.instructions()),
+                         m.now_ns() / 1e9, wall, m.cpu().s.seg[CS].selector, m.cpu().s.eip);
+        if (o.dump_state) dump_state(m);
+        return status;
+    };
+    auto text_seen = [&] {
+        if (o.until_text.empty()) return false;
+        std::string screen = m.text_screen();
+        for (const std::string& t : o.until_text)
+            if (screen.find(t) != std::string::npos ||
+                serial_capture.find(t) != std::string::npos ||
+                debug_capture.find(t) != std::string::npos)
+                return true;
+        return false;
+    };
+
+    for (;;) {
+        uint64_t slice = kSlice;
+        if (o.max_instructions) {
+            if (m.instructions() >= o.max_instructions)
+                return finish(kExitInstructionLimit, "instruction limit reached");
+            slice = std::min(slice, o.max_instructions - m.instructions());
+        }
+        MachineEvent ev = m.run(slice);
+        keys.feed(m);
+        switch (ev) {
+            case MachineEvent::kNone: break;
+            case MachineEvent::kDebugExit: {
+                uint32_t status = *m.exit_status();
+                return finish(int(status & 0xFF),
+                              "guest exit (status " + std::to_string(status) + ")");
+            }
+            case MachineEvent::kTripleFault:
+                if (o.no_reboot)
+                    return finish(kExitTripleFault,
+                                  std::string("triple fault (") + m.cpu().shutdown_reason() + ")");
+                say("sandpc: triple fault (%s): resetting\n", m.cpu().shutdown_reason());
+                m.reset();
+                break;
+            case MachineEvent::kReset:
+                if (o.no_reboot) return finish(kExitOk, "guest requested a reset (-no-reboot)");
+                break;
+            case MachineEvent::kHaltedForever:
+                return finish(kExitHalted, "the guest halted with interrupts disabled");
+            case MachineEvent::kBootFailed:
+                std::fprintf(stderr, "sandpc: no bootable device: %s\n", m.boot_failure().c_str());
+                return finish(kExitNoBootDevice, "boot failed");
+        }
+        if (text_seen()) return finish(kExitOk, "expected text seen");
+        if (o.timeout_seconds > 0 &&
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count() >=
+                o.timeout_seconds)
+            return finish(kExitTimeout, "timeout");
+        if (!o.deterministic) pacer.pace();
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        RunnerOptions o = parse_options(argc, argv);
+        if (o.help) {
+            std::fputs(usage_text(), stdout);
+            return kExitOk;
+        }
+        return run(o);
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "sandpc: %s\n", e.what());
+        return kExitUsage;
+    } catch (const BlockError& e) {
+        std::fprintf(stderr, "sandpc: %s\n", e.what());
+        return kExitUsage;
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "sandpc: %s\n", e.what());
+        return kExitUsage;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sandpc: internal error: %s\n", e.what());
+        return kExitInternalError;
+    }
+}

@@ -1,0 +1,207 @@
+#include "frontends/sandpc/options.h"
+
+#include <cstdlib>
+
+namespace sandpc {
+
+const char* usage_text() {
+    return R"(usage: sandpc [options]
+Runs a PC guest headless in this process: no hypervisor, no privileges.
+
+QEMU-compatible options:
+  -m SIZE              RAM in MiB (suffixes M and G accepted; default 32)
+  -fda FILE, -fdb FILE floppy images (720K, 1.44M, 2.88M, ... raw, qcow2 or overlay)
+  -hda..-hdd FILE      hard disk images
+  -cdrom FILE          CD-ROM image (not supported yet: refused)
+  -boot [order=]ORDER  boot order: a floppy, c hard disk (default "cad")
+  -bios FILE           firmware image instead of the built-in BIOS (multiple of
+                       64 KiB, at most 1 MiB; mapped below 4 GiB and below 1 MiB)
+  -kernel, -initrd, -append  direct Linux boot (not supported yet: refused)
+  -serial DEV          next COM port: stdio, null, none, file:PATH (repeatable)
+  -debugcon DEV        port 0xE9 console: stdio, null, file:PATH
+  -device isa-debug-exit[,iobase=PORT]
+                       exit device: writing V ends the run with status (V<<1)|1
+  -nographic           no display; COM1 on stdio unless -serial says otherwise
+  -display none        no display
+  -no-reboot           stop on triple fault or reset request instead of resetting
+  -snapshot            writes go to a temporary overlay, discarded at exit
+
+Batch options:
+  --timeout SECONDS    stop after SECONDS of host time
+  --max-instructions N stop after N instructions of virtual time
+  --until-text STRING  stop with status 0 once the text screen or the serial
+                       output shows STRING (repeatable: any of them)
+  --keys TEXT          type TEXT once the guest waits for the keyboard; \n is
+                       Enter, \t Tab, \\ a backslash; other
+                       backslashes stay as they are (repeatable, in order)
+  --screendump PATH    write the text screen to PATH at exit
+  --deterministic      fixed RTC epoch and no pacing to host time: the same
+                       inputs give the same output and instruction counts
+  --writable           let the guest write to its image files (by default
+                       guest writes go to a temporary overlay and the images
+                       are never modified)
+  --dump-state         print the CPU registers and next instructions at exit
+  -q, --quiet          no progress or summary lines on stderr
+  -h, --help           this text
+
+Exit status:
+  (V<<1)|1  the guest wrote V to isa-debug-exit
+  0   --until-text matched
+  2   bad options or unusable input (missing/odd-sized image, bad firmware)
+  4   --timeout reached          6   --max-instructions reached
+  8   triple fault (with -no-reboot)
+  10  the guest halted with interrupts disabled
+  12  nothing bootable           14  internal error
+)";
+}
+
+namespace {
+
+uint64_t parse_number(const std::string& flag, const std::string& v) {
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(v.c_str(), &end, 0);
+    if (v.empty() || *end) throw UsageError(flag + ": '" + v + "' is not a number");
+    return n;
+}
+
+uint32_t parse_memory(const std::string& v) {
+    std::string s = v;
+    uint64_t scale = 1;
+    if (!s.empty() && (s.back() == 'M' || s.back() == 'm')) {
+        s.pop_back();
+    } else if (!s.empty() && (s.back() == 'G' || s.back() == 'g')) {
+        s.pop_back();
+        scale = 1024;
+    }
+    uint64_t mb = parse_number("-m", s) * scale;
+    if (mb < 2 || mb > 3072) throw UsageError("-m: RAM must be 2 MiB..3 GiB (got '" + v + "')");
+    return static_cast<uint32_t>(mb);
+}
+
+SerialSpec parse_serial(const std::string& flag, const std::string& v) {
+    SerialSpec s;
+    if (v == "stdio") {
+        s.kind = SerialSpec::kStdio;
+    } else if (v == "null") {
+        s.kind = SerialSpec::kNull;
+    } else if (v == "none") {
+        s.kind = SerialSpec::kNone;
+    } else if (v.rfind("file:", 0) == 0 && v.size() > 5) {
+        s.kind = SerialSpec::kFile;
+        s.path = v.substr(5);
+    } else {
+        throw UsageError(flag + ": unsupported device '" + v + "' (stdio, null, none, file:PATH)");
+    }
+    return s;
+}
+
+std::string unescape(const std::string& v) {
+    std::string out;
+    for (size_t i = 0; i < v.size(); ++i) {
+        char n = i + 1 < v.size() ? v[i + 1] : 0;
+        if (v[i] == '\\' && (n == 'n' || n == 't' || n == 'r' || n == '\\')) {
+            out += n == 'n' ? '\n' : n == 't' ? '\t' : n == 'r' ? '\r' : '\\';
+            ++i;
+        } else {
+            out += v[i];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+RunnerOptions parse_options(int argc, char** argv) {
+    RunnerOptions o;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) throw UsageError(a + " needs a value");
+            return argv[++i];
+        };
+        if (a == "-h" || a == "--help" || a == "-help") {
+            o.help = true;
+        } else if (a == "-m") {
+            o.memory_mb = parse_memory(value());
+        } else if (a == "-fda") {
+            o.fda = value();
+        } else if (a == "-fdb") {
+            o.fdb = value();
+        } else if (a == "-hda" || a == "-hdb" || a == "-hdc" || a == "-hdd") {
+            o.hd[size_t(a[3] - 'a')] = value();
+        } else if (a == "-cdrom") {
+            o.cdrom = value();
+        } else if (a == "-boot") {
+            std::string v = value();
+            if (v.rfind("order=", 0) == 0) v = v.substr(6);
+            if (auto comma = v.find(','); comma != std::string::npos) v = v.substr(0, comma);
+            if (v.empty() || v.find_first_not_of("acdn") != std::string::npos)
+                throw UsageError("-boot: order must use a (floppy), c (disk), d (CD-ROM), n");
+            o.boot_order = v;
+        } else if (a == "-bios") {
+            o.bios = value();
+        } else if (a == "-kernel") {
+            o.kernel = value();
+        } else if (a == "-initrd") {
+            o.initrd = value();
+        } else if (a == "-append") {
+            o.append = value();
+        } else if (a == "-serial") {
+            if (o.serial.size() >= 4) throw UsageError("-serial: at most 4 serial ports");
+            o.serial.push_back(parse_serial(a, value()));
+        } else if (a == "-debugcon") {
+            o.debugcon = parse_serial(a, value());
+        } else if (a == "-device") {
+            std::string v = value();
+            if (v.rfind("isa-debug-exit", 0) != 0)
+                throw UsageError("-device: only isa-debug-exit is supported (got '" + v + "')");
+            o.isa_debug_exit = true;
+            if (auto p = v.find("iobase="); p != std::string::npos) {
+                std::string port = v.substr(p + 7);
+                port = port.substr(0, port.find(','));
+                uint64_t n = parse_number("-device iobase", port);
+                if (n > 0xFFFF) throw UsageError("-device: iobase out of range");
+                o.isa_debug_exit_port = static_cast<uint16_t>(n);
+            }
+        } else if (a == "-nographic") {
+            o.nographic = true;
+        } else if (a == "-display") {
+            std::string v = value();
+            if (v != "none")
+                throw UsageError("-display: only 'none' is supported (got '" + v + "')");
+        } else if (a == "-no-reboot") {
+            o.no_reboot = true;
+        } else if (a == "-snapshot") {
+            o.snapshot = true;
+        } else if (a == "--writable") {
+            o.writable = true;
+        } else if (a == "--timeout") {
+            std::string v = value();
+            char* end = nullptr;
+            o.timeout_seconds = std::strtod(v.c_str(), &end);
+            if (v.empty() || *end || o.timeout_seconds <= 0)
+                throw UsageError("--timeout: '" + v + "' is not a positive number of seconds");
+        } else if (a == "--max-instructions") {
+            o.max_instructions = parse_number(a, value());
+        } else if (a == "--until-text") {
+            o.until_text.push_back(unescape(value()));
+        } else if (a == "--keys") {
+            o.keys.push_back(unescape(value()));
+        } else if (a == "--screendump") {
+            o.screendump = value();
+        } else if (a == "--deterministic") {
+            o.deterministic = true;
+        } else if (a == "--dump-state") {
+            o.dump_state = true;
+        } else if (a == "-q" || a == "--quiet") {
+            o.quiet = true;
+        } else {
+            throw UsageError("unknown option '" + a + "' (see --help)");
+        }
+    }
+    if (o.snapshot && o.writable)
+        throw UsageError("-snapshot and --writable contradict each other");
+    return o;
+}
+
+}  // namespace sandpc

@@ -1,0 +1,66 @@
+// Command-line options of the `sandpc` runner. Common flags follow
+// qemu-system-i386 so scripts written for QEMU work with the binary renamed.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sandpc {
+
+class UsageError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// Exit statuses. Even numbers, so they never collide with isa-debug-exit
+// statuses ((value << 1) | 1, always odd).
+enum ExitStatus : int {
+    kExitOk = 0,
+    kExitUsage = 2,    // bad flags or unusable input (image, firmware)
+    kExitTimeout = 4,  // --timeout reached
+    kExitInstructionLimit = 6,
+    kExitTripleFault = 8,  // with -no-reboot
+    kExitHalted = 10,      // HLT with interrupts disabled
+    kExitNoBootDevice = 12,
+    kExitInternalError = 14,
+};
+
+struct SerialSpec {
+    enum Kind { kNone, kNull, kStdio, kFile } kind = kNone;
+    std::string path;
+};
+
+struct RunnerOptions {
+    uint32_t memory_mb = 32;
+    std::string fda, fdb;
+    std::vector<std::string> hd = {"", "", "", ""};
+    std::string cdrom;
+    std::string boot_order;  // empty: default
+    std::string bios;
+    std::string kernel, initrd, append;
+    std::vector<SerialSpec> serial;  // COM1..COM4 in order
+    SerialSpec debugcon;
+    bool isa_debug_exit = false;
+    uint16_t isa_debug_exit_port = 0xF4;
+    bool nographic = false;
+    bool no_reboot = false;
+    bool snapshot = false;
+    bool writable = false;
+    double timeout_seconds = 0;     // 0: none
+    uint64_t max_instructions = 0;  // 0: none
+    std::vector<std::string> until_text;
+    std::vector<std::string> keys;
+    std::string screendump;
+    bool deterministic = false;
+    bool quiet = false;
+    bool dump_state = false;
+    bool help = false;
+};
+
+// Throws UsageError with a message naming the offending argument.
+RunnerOptions parse_options(int argc, char** argv);
+const char* usage_text();
+
+}  // namespace sandpc
