@@ -5,6 +5,7 @@
 #include "bios/bda.h"
 #include "devices/cmos_layout.h"
 #include "devices/storage/borrowed_backend.h"
+#include "snapshot/state_stream.h"
 
 namespace sandpc {
 
@@ -242,6 +243,79 @@ bool Machine::type_text(std::string_view text) {
 
 void Machine::update_a20() {
     cpu_.set_a20(port_a_.a20_enabled() || kbc_.a20_enabled());
+}
+
+void Machine::save(StateWriter& w) const {
+    w.begin_section("machine", 1);
+    w.u32(memory_.ram_size());
+    w.boolean(waiting_for_key_);
+    w.boolean(boot_failed_);
+    w.str(boot_failure_);
+    w.boolean(ferr_);
+    w.end_section();
+    // The scheduler first and the PICs before the devices that drive them:
+    // load() re-arms timers and re-drives interrupt lines in this order.
+    scheduler_.save(w);
+    cpu_.save(w);
+    pic_.save(w);
+    pit_.save(w);
+    rtc_.save(w);
+    port_a_.save(w);
+    port_b_.save(w);
+    kbc_.save(w);
+    vga_.save(w);
+    dma_.save(w);
+    fdc_.save(w);
+    ata_primary_.save(w);
+    ata_secondary_.save(w);
+    pci_.save(w);
+    for (const auto& uart : uarts_)
+        if (uart) uart->save(w);
+    if (debug_console_) debug_console_->save(w);
+    if (debug_exit_) debug_exit_->save(w);
+    if (bios_) bios_->save(w);
+}
+
+void Machine::load(StateReader& r) {
+    r.begin_section("machine", 1);
+    uint32_t ram = r.u32();
+    if (ram != memory_.ram_size())
+        throw StateError("machine: the state is for " + std::to_string(ram >> 20) +
+                         " MiB of RAM, this machine has " +
+                         std::to_string(memory_.ram_size() >> 20) + " MiB");
+    bool waiting = r.boolean();
+    bool failed = r.boolean();
+    std::string failure = r.str();
+    bool ferr = r.boolean();
+    r.end_section();
+    scheduler_.load(r);
+    cpu_.load(r);
+    pic_.load(r);
+    pit_.load(r);
+    rtc_.load(r);
+    port_a_.load(r);
+    port_b_.load(r);
+    kbc_.load(r);
+    vga_.load(r);
+    dma_.load(r);
+    fdc_.load(r);
+    for (unsigned i = 0; i < 2; ++i)
+        if (config_.floppy[i]) fdc_.reattach_medium(i, borrow_backend(config_.floppy[i].get()));
+    ata_primary_.load(r);
+    ata_secondary_.load(r);
+    pci_.load(r);
+    for (const auto& uart : uarts_)
+        if (uart) uart->load(r);
+    if (debug_console_) debug_console_->load(r);
+    if (debug_exit_) debug_exit_->load(r);
+    if (bios_) bios_->load(r);
+    waiting_for_key_ = waiting;
+    boot_failed_ = failed;
+    boot_failure_ = failure;
+    ferr_ = ferr;
+    reset_requested_ = false;
+    update_a20();
+    update_intr();
 }
 
 }  // namespace sandpc

@@ -92,6 +92,12 @@ class Machine final : public CpuBus, public BiosHost {
     bool type_text(std::string_view text);
     I8042& keyboard_controller() { return kbc_; }
 
+    // Every component's state (not RAM, not the media) as one stream of
+    // sections; load() needs a Machine built from the same configuration and
+    // RAM restored separately (see snapshot/checkpoint_file.h).
+    void save(StateWriter& w) const;
+    void load(StateReader& r);
+
     Cpu& cpu() override { return cpu_; }
     IoBus& io() override { return io_; }
     MemoryMap& memory() { return memory_; }

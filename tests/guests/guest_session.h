@@ -13,6 +13,7 @@ class GuestSession {
     explicit GuestSession(MachineConfig config) : machine_(std::move(config)) {}
     Machine& machine() { return machine_; }
     void type(std::string text) { keys_.add(std::move(text)); }
+    size_t typed() const { return keys_.typed(); }
     // Runs until the text screen contains `text` or `budget` more
     // instructions have run; returns whether the text appeared.
     bool run_until_text(const std::string& text, uint64_t budget) {
