@@ -54,5 +54,7 @@ constexpr uint16_t kEbdaSeg = 0x9FC0;  // 1 KiB at 0x9FC00
 constexpr uint32_t kEbda = 0x9FC00;
 constexpr uint32_t kEbdaWaitDeadline = kEbda + 0x100;  // qword, virtual ns (INT 15h 86h)
 constexpr uint32_t kEbdaBootDrive = kEbda + 0x108;
+constexpr uint32_t kEbdaRsdp = kEbda + 0x200;     // ACPI RSDP (36 bytes, 16-byte aligned)
+constexpr uint32_t kEbdaVbeMode = kEbda + 0x10A;  // word: current VBE mode, 0 when none
 
 }  // namespace sandpc::bda

@@ -1,5 +1,6 @@
 #include "bios/bios.h"
 
+#include "bios/acpi/acpi_tables.h"
 #include "bios/bda.h"
 #include "snapshot/state_stream.h"
 
@@ -138,6 +139,10 @@ void Bios::post(BiosCall& c) {
         c.write16(vector * 4 + 2, bda::kEbdaSeg);
     }
 
+    // INT 1Fh: the upper half of the 8x8 font (CGA graphics characters 80h-FFh).
+    c.write16(0x1F * 4, uint16_t(rom_.font8x8() + 128 * 8));
+    c.write16(0x1F * 4 + 2, BiosRom::kSegment);
+
     // Time of day from the RTC.
     uint8_t status_b = cmos_read(0x0B);
     auto rtc = [&](uint8_t reg) {
@@ -145,6 +150,14 @@ void Bios::post(BiosCall& c) {
         return (status_b & 0x04) ? v : from_bcd(v);
     };
     c.write32(bda::kTimerTicks, ticks_since_midnight(rtc(4) & 0x7F, rtc(2), rtc(0)));
+
+    // ACPI tables at the top of low RAM, the RSDP in the EBDA.
+    AcpiLayout acpi;
+    acpi.ram_bytes = host_.ram_bytes();
+    acpi.base = acpi_region_base(acpi.ram_bytes);
+    AcpiTables tables = build_acpi_tables(acpi);
+    c.write_block(tables.base, tables.blob);
+    c.write_block(bda::kEbdaRsdp, tables.rsdp);
 
     set_video_mode(c, 0x03);
 

@@ -8,6 +8,7 @@
 #include "bios/bios_call.h"
 #include "bios/bios_host.h"
 #include "bios/bios_rom.h"
+#include "bios/video_mode_table.h"
 
 namespace sandpc {
 
@@ -69,6 +70,31 @@ class Bios {
                     int attr /* -1: keep */);
     void update_hw_cursor(BiosCall& c);
     uint32_t text_base(BiosCall& c, uint8_t page);
+
+    // Fonts (bios_font.cpp).
+    uint32_t rom_font(unsigned height) const;  // linear address of the ROM font
+    void load_font(BiosCall& c, uint8_t block, uint32_t source, unsigned first, unsigned count,
+                   unsigned height);
+    void set_graphics_font(BiosCall& c, uint32_t table, unsigned height);
+    void resize_text_cells(BiosCall& c, unsigned height);
+    void video_font(BiosCall& c);
+
+    // Graphics modes (bios_graphics.cpp).
+    bool graphics_mode(BiosCall& c, const BiosVideoMode*& out);
+    uint32_t glyph_address(BiosCall& c, const BiosVideoMode& m, uint8_t ch, unsigned& height);
+    void draw_char(BiosCall& c, uint8_t page, unsigned row, unsigned col, uint8_t ch,
+                   uint8_t color);
+    int read_graphics_char(BiosCall& c, uint8_t page, unsigned row, unsigned col);
+    void write_pixel(BiosCall& c, uint8_t page, unsigned x, unsigned y, uint8_t color);
+    uint8_t read_pixel(BiosCall& c, uint8_t page, unsigned x, unsigned y);
+    void scroll_graphics(BiosCall& c, const BiosVideoMode& m, int lines, uint8_t color,
+                         unsigned top, unsigned left, unsigned bottom, unsigned right,
+                         uint8_t page);
+
+    // VBE 2.0 over the Bochs dispi registers (bios_vbe.cpp).
+    void vbe(BiosCall& c);
+    uint16_t dispi_read(uint16_t index);
+    void dispi_write(uint16_t index, uint16_t value);
 
     // Disk helpers (bios_disk.cpp).
     BlockBackend* drive(uint8_t dl, bool& is_floppy);

@@ -30,6 +30,11 @@ class BiosHost {
     virtual void boot_failed(const std::string& why) = 0;
     // Ctrl+Alt+Del.
     virtual void request_reset() = 0;
+    // Called by INT 19h before any disk: a host that boots a kernel directly
+    // (-kernel) loads it, sets the CPU's registers and pushes the real-mode
+    // entry CS:IP on the new stack (the INT 19h stub ends with RETF), and
+    // returns true.
+    virtual bool boot_kernel(Cpu&) { return false; }
 };
 
 }  // namespace sandpc

@@ -1,6 +1,10 @@
 #include "bios/bios_rom.h"
 
 #include <stdexcept>
+#include <string_view>
+
+#include "bios/font/rom_font.h"
+#include "bios/vbe_modes.h"
 
 namespace sandpc {
 
@@ -33,6 +37,16 @@ class BiosRom::Emitter {
     void eoi_master() { bytes({0x50, 0xB0, 0x20, 0xE6, 0x20, 0x58}); }  // push ax..pop ax
     void eoi_both() { bytes({0x50, 0xB0, 0x20, 0xE6, 0xA0, 0xE6, 0x20, 0x58}); }
     void iret() { byte(0xCF); }
+    void align(uint32_t to) {
+        while (pc_ % to) byte(0x00);
+    }
+    void block(const uint8_t* data, size_t size) {
+        for (size_t i = 0; i < size; ++i) byte(data[i]);
+    }
+    void string(std::string_view s) {
+        for (char ch : s) byte(uint8_t(ch));
+        byte(0x00);
+    }
 
   private:
     BiosRom& rom_;
@@ -140,6 +154,11 @@ BiosRom::BiosRom() : image_(kSize, 0xFF) {
     e.bytes({0xFA, 0xF4});
     e.jmp_short(dead);
 
+    // VBE window function (ModeInfoBlock WinFuncPtr), far-called with BH, BL
+    // and DX as for INT 10h AX=4F05h; AX is destroyed, as the spec allows.
+    vbe_window_function_ = e.pc();
+    e.bytes({0xB8, 0x05, 0x4F, 0xCD, 0x10, 0xCB});  // mov ax, 4F05h; int 10h; retf
+
     // POST, then boot; if INT 19h ever returns, INT 18h.
     post_entry_ = e.pc();
     e.bytes({0xFA, 0xFC});  // cli; cld
@@ -156,6 +175,36 @@ BiosRom::BiosRom() : image_(kSize, 0xFF) {
     // called from INT 09h, bit 2: EBDA allocated).
     config_table_ = e.pc();
     e.bytes({0x08, 0x00, 0xFC, 0x01, 0x00, 0x74, 0x00, 0x00, 0x00, 0x00});
+
+    // VBE strings and the mode list (VbeInfoBlock points here).
+    vbe_oem_ = e.pc();
+    e.string("sandpc VBE BIOS");
+    vbe_vendor_ = e.pc();
+    e.string("sandpc");
+    vbe_product_ = e.pc();
+    e.string("sandpc Bochs dispi adapter");
+    vbe_revision_ = e.pc();
+    e.string("1.0");
+    e.align(2);
+    vbe_modes_ = e.pc();
+    for (const VbeMode& m : kVbeModes) e.word(m.number);
+    e.word(0xFFFF);
+
+    // Fonts. An alternate-glyph list is a zero-terminated list of
+    // replacement characters; ours is empty.
+    font_alternates_ = e.pc();
+    e.byte(0x00);
+    e.align(16);
+    font8x16_ = e.pc();
+    e.block(kRomFont8x16, sizeof kRomFont8x16);
+    font8x14_ = e.pc();
+    e.block(kRomFont8x14, sizeof kRomFont8x14);
+    font8x8_ = e.pc();
+    e.block(kRomFont8x8, sizeof kRomFont8x8);
+    // The PC's CGA font (characters 00h-7Fh, 8x8) sits at F000:FA6E, where
+    // old programs look for it without asking INT 10h.
+    Emitter cga(*this, 0xFA6E);
+    cga.block(kRomFont8x8, 128 * 8);
 
     // Reset vector: jmp far F000:post; then the BIOS date and model byte.
     Emitter r(*this, 0xFFF0);

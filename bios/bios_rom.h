@@ -53,6 +53,20 @@ class BiosRom {
     uint16_t floppy_params(unsigned type) const;  // INT 1Eh table for a CMOS drive type
     uint16_t config_table() const { return config_table_; }
     uint16_t reset_entry() const { return post_entry_; }
+    // Code page 437 fonts (see bios/font/rom_font.h), 256 characters each.
+    uint16_t font8x16() const { return font8x16_; }
+    uint16_t font8x14() const { return font8x14_; }
+    uint16_t font8x8() const { return font8x8_; }
+    // An empty alternate-glyph list (INT 10h AX=1130h BH=05h/07h).
+    uint16_t font_alternates() const { return font_alternates_; }
+    // VBE data the BIOS hands out: the OEM, vendor, product and revision
+    // strings and the 0xFFFF-terminated mode number list.
+    uint16_t vbe_oem_string() const { return vbe_oem_; }
+    uint16_t vbe_vendor_string() const { return vbe_vendor_; }
+    uint16_t vbe_product_string() const { return vbe_product_; }
+    uint16_t vbe_revision_string() const { return vbe_revision_; }
+    uint16_t vbe_mode_list() const { return vbe_modes_; }
+    uint16_t vbe_window_function() const { return vbe_window_function_; }
 
   private:
     class Emitter;
@@ -62,6 +76,9 @@ class BiosRom {
     std::array<uint16_t, 6> floppy_params_{};
     uint16_t config_table_ = 0;
     uint16_t post_entry_ = 0;
+    uint16_t font8x16_ = 0, font8x14_ = 0, font8x8_ = 0, font_alternates_ = 0;
+    uint16_t vbe_oem_ = 0, vbe_vendor_ = 0, vbe_product_ = 0, vbe_revision_ = 0, vbe_modes_ = 0;
+    uint16_t vbe_window_function_ = 0;
 };
 
 }  // namespace sandpc

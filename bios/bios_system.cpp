@@ -3,6 +3,7 @@
 #include <cstring>
 #include <vector>
 
+#include "bios/acpi/acpi_tables.h"
 #include "bios/bda.h"
 #include "bios/bios.h"
 
@@ -22,8 +23,13 @@ std::vector<E820Entry> memory_map(uint64_t ram) {
         {bda::kEbda, 0xA0000 - bda::kEbda, 2},
         {0xF0000, 0x10000, 2},
     };
-    uint64_t low_end = std::min<uint64_t>(ram, 0xFEC00000ull);
-    if (low_end > 0x100000) map.push_back({0x100000, low_end - 0x100000, 1});
+    // RAM above 1 MiB, minus the ACPI tables at its top.
+    AcpiLayout acpi;
+    acpi.ram_bytes = ram;
+    acpi.base = acpi_region_base(ram);
+    if (acpi.base > 0x100000) map.push_back({0x100000, acpi.base - 0x100000, 1});
+    for (const AcpiRegion& r : build_acpi_tables(acpi).regions)
+        map.push_back({r.base, r.length, r.e820_type});
     map.push_back({0xFFFF0000ull, 0x10000, 2});
     return map;
 }
@@ -95,8 +101,8 @@ void Bios::system(BiosCall& c) {
             break;
         }
         case 0x88: {  // KiB above 1 MiB, up to 63 MiB
-            uint64_t kb =
-                ram > 0x100000 ? (std::min<uint64_t>(ram, 0xFEC00000ull) - 0x100000) >> 10 : 0;
+            uint64_t top = acpi_region_base(ram);
+            uint64_t kb = top > 0x100000 ? (top - 0x100000) >> 10 : 0;
             c.set_ax(uint16_t(std::min<uint64_t>(kb, 0xFC00)));
             c.set_cf(false);
             break;
@@ -114,7 +120,7 @@ void Bios::system(BiosCall& c) {
             break;
         case 0xE8:
             if (c.al() == 0x01) {  // E801: KiB 1-16 MiB, 64 KiB blocks above
-                uint64_t top = std::min<uint64_t>(ram, 0xFEC00000ull);
+                uint64_t top = acpi_region_base(ram);
                 uint64_t low = top > 0x100000 ? std::min<uint64_t>(top, 16ull << 20) - 0x100000 : 0;
                 uint64_t high = top > (16ull << 20) ? top - (16ull << 20) : 0;
                 c.set_ax(uint16_t(low >> 10));
@@ -149,6 +155,7 @@ void Bios::system(BiosCall& c) {
 }
 
 void Bios::boot(BiosCall& c) {
+    if (host_.boot_kernel(c.cpu)) return;
     std::string reasons;
     for (char device : config_.boot_order) {
         BlockBackend* disk = nullptr;

@@ -1,41 +1,16 @@
 // INT 10h video services for the standard VGA modes. Text is written to the
 // video window through the CPU's memory path, the cursor through the CRTC.
-// Graphics modes get mode setting, pixels and cursor bookkeeping; drawing
-// characters in graphics modes needs a font and is not done yet.
+// Graphics-mode drawing is in bios_graphics.cpp, fonts in bios_font.cpp,
+// VBE in bios_vbe.cpp.
 #include "bios/bda.h"
 #include "bios/bios.h"
+#include "bios/video_mode_table.h"
+#include "devices/vga/vbe_dispi.h"
 #include "devices/vga/vga_modes.h"
 
 namespace sandpc {
 
 namespace {
-
-struct ModeInfo {
-    uint8_t mode;
-    bool text;
-    uint8_t columns;
-    uint8_t rows;
-    uint8_t char_height;
-    uint32_t window;     // physical base of the video window
-    uint16_t page_size;  // bytes per page
-};
-
-constexpr ModeInfo kModes[] = {
-    {0x00, true, 40, 25, 16, 0xB8000, 0x0800},  {0x01, true, 40, 25, 16, 0xB8000, 0x0800},
-    {0x02, true, 80, 25, 16, 0xB8000, 0x1000},  {0x03, true, 80, 25, 16, 0xB8000, 0x1000},
-    {0x04, false, 40, 25, 8, 0xB8000, 0x4000},  {0x05, false, 40, 25, 8, 0xB8000, 0x4000},
-    {0x06, false, 80, 25, 8, 0xB8000, 0x4000},  {0x07, true, 80, 25, 16, 0xB0000, 0x1000},
-    {0x0D, false, 40, 25, 8, 0xA0000, 0x2000},  {0x0E, false, 80, 25, 8, 0xA0000, 0x4000},
-    {0x0F, false, 80, 25, 14, 0xA0000, 0x8000}, {0x10, false, 80, 25, 14, 0xA0000, 0x8000},
-    {0x11, false, 80, 30, 16, 0xA0000, 0xA000}, {0x12, false, 80, 30, 16, 0xA0000, 0xA000},
-    {0x13, false, 40, 25, 8, 0xA0000, 0xFA00},
-};
-
-const ModeInfo* find_mode(uint8_t mode) {
-    for (const ModeInfo& m : kModes)
-        if (m.mode == mode) return &m;
-    return nullptr;
-}
 
 // Writes a standard mode's registers and default palette in the order the
 // VGA needs (see vga_modes.h).
@@ -79,7 +54,7 @@ void program_vga(IoBus& io, const VgaMode& m) {
 }  // namespace
 
 uint32_t Bios::text_base(BiosCall& c, uint8_t page) {
-    const ModeInfo* m = find_mode(c.read8(bda::kVideoMode));
+    const BiosVideoMode* m = find_bios_video_mode(c.read8(bda::kVideoMode));
     uint32_t window = m ? m->window : 0xB8000;
     return window + uint32_t(page) * c.read16(bda::kVideoPageSize);
 }
@@ -104,8 +79,12 @@ void Bios::set_cursor(BiosCall& c, uint8_t page, uint8_t row, uint8_t col) {
 }
 
 void Bios::write_cell(BiosCall& c, uint8_t page, uint8_t row, uint8_t col, uint8_t ch, int attr) {
-    const ModeInfo* m = find_mode(c.read8(bda::kVideoMode));
-    if (!m || !m->text) return;
+    const BiosVideoMode* m = find_bios_video_mode(c.read8(bda::kVideoMode));
+    if (!m) return;
+    if (!m->text()) {
+        draw_char(c, page, row, col, ch, attr >= 0 ? uint8_t(attr) : 0x0F);
+        return;
+    }
     uint32_t at = text_base(c, page) + (uint32_t(row) * c.read16(bda::kVideoColumns) + col) * 2;
     c.write8(at, ch);
     if (attr >= 0) c.write8(at + 1, uint8_t(attr));
@@ -113,8 +92,12 @@ void Bios::write_cell(BiosCall& c, uint8_t page, uint8_t row, uint8_t col, uint8
 
 void Bios::scroll(BiosCall& c, int lines, uint8_t attr, unsigned top, unsigned left,
                   unsigned bottom, unsigned right, uint8_t page) {
-    const ModeInfo* m = find_mode(c.read8(bda::kVideoMode));
-    if (!m || !m->text) return;
+    const BiosVideoMode* m = find_bios_video_mode(c.read8(bda::kVideoMode));
+    if (!m) return;
+    if (!m->text()) {
+        scroll_graphics(c, *m, lines, attr, top, left, bottom, right, page);
+        return;
+    }
     unsigned cols = c.read16(bda::kVideoColumns);
     unsigned rows = c.read8(bda::kVideoRows) + 1u;
     if (right >= cols) right = cols - 1;
@@ -151,7 +134,6 @@ void Bios::scroll(BiosCall& c, int lines, uint8_t attr, unsigned top, unsigned l
 }
 
 void Bios::teletype(BiosCall& c, uint8_t ch, uint8_t page, uint8_t color) {
-    (void)color;
     uint16_t pos = c.read16(bda::kCursorPos + 2 * (page & 7));
     unsigned row = pos >> 8, col = pos & 0xFF;
     unsigned cols = c.read16(bda::kVideoColumns);
@@ -164,7 +146,11 @@ void Bios::teletype(BiosCall& c, uint8_t ch, uint8_t page, uint8_t color) {
         case 0x0A: ++row; break;
         case 0x0D: col = 0; break;
         default:
-            write_cell(c, page, uint8_t(row), uint8_t(col), ch, -1);
+            if (const BiosVideoMode* m = find_bios_video_mode(c.read8(bda::kVideoMode));
+                m && !m->text())
+                draw_char(c, page, row, col, ch, color);  // graphics: colour in BL
+            else
+                write_cell(c, page, uint8_t(row), uint8_t(col), ch, -1);
             if (++col >= cols) {
                 col = 0;
                 ++row;
@@ -174,8 +160,8 @@ void Bios::teletype(BiosCall& c, uint8_t ch, uint8_t page, uint8_t color) {
     if (row >= rows) {
         // The new line takes the attribute of the cell at the cursor.
         uint32_t at = text_base(c, page) + ((rows - 1) * cols + col) * 2 + 1;
-        const ModeInfo* m = find_mode(c.read8(bda::kVideoMode));
-        uint8_t attr = (m && m->text) ? c.read8(at) : 0;
+        const BiosVideoMode* m = find_bios_video_mode(c.read8(bda::kVideoMode));
+        uint8_t attr = (m && m->text()) ? c.read8(at) : 0;
         scroll(c, 1, attr, 0, 0, rows - 1, cols - 1, page);
         row = rows - 1;
     }
@@ -184,16 +170,19 @@ void Bios::teletype(BiosCall& c, uint8_t ch, uint8_t page, uint8_t color) {
 
 void Bios::set_video_mode(BiosCall& c, uint8_t request) {
     uint8_t mode = request & 0x7F;
-    const ModeInfo* m = find_mode(mode);
+    const BiosVideoMode* m = find_bios_video_mode(mode);
     const VgaMode* regs = find_vga_mode(mode);
     if (!m || !regs) return;
+    // Leave any VBE mode first: the dispi display overrides the VGA.
+    dispi_write(VbeDispi::kEnable, 0);
+    c.write16(bda::kEbdaVbeMode, 0);
     program_vga(host_.io(), *regs);
     c.write8(bda::kVideoMode, mode);
     c.write16(bda::kVideoColumns, m->columns);
     c.write16(bda::kVideoPageSize, m->page_size);
     c.write16(bda::kVideoPageStart, 0);
     for (unsigned p = 0; p < 8; ++p) c.write16(bda::kCursorPos + 2 * p, 0);
-    c.write16(bda::kCursorShape, m->text ? 0x0D0E : 0x0000);
+    c.write16(bda::kCursorShape, m->text() ? 0x0D0E : 0x0000);
     c.write8(bda::kVideoPage, 0);
     c.write16(bda::kCrtcBase, mode == 0x07 ? 0x3B4 : 0x3D4);
     c.write8(bda::kVideoRows, uint8_t(m->rows - 1));
@@ -203,8 +192,14 @@ void Bios::set_video_mode(BiosCall& c, uint8_t request) {
     c.write8(bda::kVideoFlags, 0x51);
     uint16_t equipment = c.read16(bda::kEquipment) & ~0x0030;
     c.write16(bda::kEquipment, uint16_t(equipment | (mode == 0x07 ? 0x0030 : 0x0020)));
+    // Text modes get the 8x16 ROM font in plane 2, block 0; graphics modes
+    // draw from INT 43h, which points at the ROM font of the mode's cell.
+    if (m->text()) load_font(c, 0, rom_font(16), 0, 256, 16);
+    unsigned graphics_height = m->text() ? 8 : m->char_height;
+    set_graphics_font(c, rom_font(graphics_height), graphics_height);
+    c.write16(bda::kCharHeight, m->char_height);
     if (!(request & 0x80)) {
-        if (m->text) {
+        if (m->text()) {
             for (uint32_t a = 0; a < 0x8000; a += 2) c.write16(m->window + a, 0x0720);
         } else {
             uint32_t bytes = m->window == 0xA0000 ? 0x10000 : 0x8000;
@@ -217,7 +212,7 @@ void Bios::set_video_mode(BiosCall& c, uint8_t request) {
 void Bios::video(BiosCall& c) {
     uint8_t page = c.bh() & 7;
     uint8_t mode = c.read8(bda::kVideoMode);
-    const ModeInfo* m = find_mode(mode);
+    const BiosVideoMode* m = find_bios_video_mode(mode);
     IoBus& io = host_.io();
     switch (c.ah()) {
         case 0x00: set_video_mode(c, c.al()); break;
@@ -242,7 +237,7 @@ void Bios::video(BiosCall& c) {
             uint16_t start = uint16_t(p * c.read16(bda::kVideoPageSize));
             c.write16(bda::kVideoPageStart, start);
             uint16_t crtc = c.read16(bda::kCrtcBase);
-            uint16_t words = m && m->text ? start / 2 : start;
+            uint16_t words = m && m->text() ? start / 2 : start;
             io.write8(crtc, 0x0C);
             io.write8(crtc + 1, uint8_t(words >> 8));
             io.write8(crtc, 0x0D);
@@ -261,7 +256,10 @@ void Bios::video(BiosCall& c) {
             uint16_t pos = c.read16(bda::kCursorPos + 2 * page);
             uint32_t at = text_base(c, page) +
                           (uint32_t(pos >> 8) * c.read16(bda::kVideoColumns) + (pos & 0xFF)) * 2;
-            c.set_ax(m && m->text ? c.read16(at) : 0);
+            if (m && m->text())
+                c.set_ax(c.read16(at));
+            else
+                c.set_ax(uint16_t(read_graphics_char(c, page, pos >> 8, pos & 0xFF)));
             break;
         }
         case 0x09:
@@ -273,18 +271,11 @@ void Bios::video(BiosCall& c) {
                 std::min<unsigned>(cell + c.cx(), cols * (c.read8(bda::kVideoRows) + 1u));
             for (unsigned i = cell; i < end; ++i)
                 write_cell(c, page, uint8_t(i / cols), uint8_t(i % cols), c.al(),
-                           c.ah() == 0x09 ? c.bl() : -1);
+                           c.ah() == 0x09 || (m && !m->text()) ? c.bl() : -1);
             break;
         }
-        case 0x0C:
-            if (mode == 0x13 && c.cx() < 320 && c.dx() < 200)
-                c.write8(0xA0000 + c.dx() * 320u + c.cx(), c.al());
-            break;
-        case 0x0D:
-            c.set_al(mode == 0x13 && c.cx() < 320 && c.dx() < 200
-                         ? c.read8(0xA0000 + c.dx() * 320u + c.cx())
-                         : 0);
-            break;
+        case 0x0C: write_pixel(c, page, c.cx(), c.dx(), c.al()); break;
+        case 0x0D: c.set_al(read_pixel(c, page, c.cx(), c.dx())); break;
         case 0x0E: teletype(c, c.al(), c.read8(bda::kVideoPage), c.bl()); break;
         case 0x0F:
             c.set_al(mode | (c.read8(bda::kVideoCtl) & 0x80));
@@ -328,14 +319,7 @@ void Bios::video(BiosCall& c) {
                 default: break;
             }
             break;
-        case 0x11:
-            if (c.al() == 0x30) {  // font information: no ROM font yet
-                c.set_cx(c.read16(bda::kCharHeight));
-                c.set_dl(c.read8(bda::kVideoRows));
-                c.set_segment(ES, 0);
-                c.set_bp(0);
-            }
-            break;
+        case 0x11: video_font(c); break;
         case 0x12:
             if (c.bl() == 0x10) {
                 c.set_bh(0x00);  // colour
@@ -382,6 +366,7 @@ void Bios::video(BiosCall& c) {
                 c.set_bx(0x0008);  // VGA with colour display
             }
             break;
+        case 0x4F: vbe(c); break;
         default: break;  // unsupported functions return registers unchanged
     }
 }
