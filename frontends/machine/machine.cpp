@@ -2,7 +2,9 @@
 
 #include <stdexcept>
 
+#include "bios/acpi/acpi_tables.h"
 #include "bios/bda.h"
+#include "bios/boot/linux_loader.h"
 #include "devices/cmos_layout.h"
 #include "devices/storage/borrowed_backend.h"
 #include "snapshot/state_stream.h"
@@ -42,7 +44,14 @@ Machine::Machine(MachineConfig config)
       fdc_(io_, scheduler_, InterruptLine(pic_, 6), dma_),
       ata_primary_(io_, scheduler_, InterruptLine(pic_, 14), 0x1F0, 0x3F6, "ata0", &memory_),
       ata_secondary_(io_, scheduler_, InterruptLine(pic_, 15), 0x170, 0x376, "ata1", &memory_),
-      pci_(io_) {
+      pci_(io_),
+      acpi_pm_(
+          io_, scheduler_, InterruptLine(pic_, 9), AcpiPmConfig{},
+          [this] {
+              power_off_ = true;
+              cpu_.request_stop();
+          },
+          [this] { reset_requested_ = true; }) {
     for (unsigned i = 0; i < 4; ++i) {
         if (config_.serial[i])
             uarts_[i] =
@@ -119,7 +128,12 @@ Machine::~Machine() = default;
 void Machine::reset() {
     cpu_.reset();
     cpu_.set_instruction_count(scheduler_.instructions());
-    port_a_.write(0x00);  // A20 follows the keyboard controller (enabled at reset)
+    // The chipset comes out of reset with A20 on (the 8042's output port
+    // A20 bit set, as on AT boards), fast A20 off.
+    port_a_.write(0x00);
+    io_.write8(I8042::kStatusPort, 0xD1);
+    io_.write8(I8042::kDataPort, 0xCF);
+    update_a20();
     waiting_for_key_ = false;
     reset_requested_ = false;
     update_intr();
@@ -144,6 +158,7 @@ MachineEvent Machine::run(uint64_t instructions) {
         sync_clock();
         if (debug_exit_ && debug_exit_->exit_requested()) return MachineEvent::kDebugExit;
         if (boot_failed_) return MachineEvent::kBootFailed;
+        if (power_off_) return MachineEvent::kPowerOff;
         if (reset_requested_ || port_a_.take_reset_request()) {
             reset();
             return MachineEvent::kReset;
@@ -230,6 +245,30 @@ BlockBackend* Machine::hard_disk(unsigned index) {
     return index < 4 ? config_.hard_disk[index].get() : nullptr;
 }
 
+bool Machine::boot_kernel(Cpu& cpu) {
+    if (config_.kernel.empty()) return false;
+    LinuxBootConfig lc;
+    lc.kernel_name = config_.kernel_name;
+    lc.initrd_name = config_.initrd_name;
+    lc.ram_bytes = memory_.ram_size();
+    lc.ram_limit = acpi_region_base(memory_.ram_size());  // keep the ACPI tables
+    LinuxBootResult boot;
+    try {
+        boot = load_linux(memory_, config_.kernel, config_.initrd, config_.kernel_cmdline, lc);
+    } catch (const LinuxBootError& e) {
+        boot_failed(e.what());
+        return false;
+    }
+    const RealModeEntry& e = boot.entry;
+    for (unsigned seg : {DS, ES, FS, GS, SS}) cpu.load_segment(seg, e.ds);
+    cpu.load_segment(SS, e.ss);
+    cpu.s.gpr[ESP] = e.sp;
+    cpu.set_eflags(0, eflags::IF);
+    cpu.push<uint16_t>(e.cs);
+    cpu.push<uint16_t>(e.ip);
+    return true;
+}
+
 void Machine::boot_failed(const std::string& why) {
     boot_failed_ = true;
     if (boot_failure_.empty()) boot_failure_ = why;
@@ -252,6 +291,7 @@ void Machine::save(StateWriter& w) const {
     w.boolean(boot_failed_);
     w.str(boot_failure_);
     w.boolean(ferr_);
+    w.boolean(power_off_);
     w.end_section();
     // The scheduler first and the PICs before the devices that drive them:
     // load() re-arms timers and re-drives interrupt lines in this order.
@@ -269,6 +309,7 @@ void Machine::save(StateWriter& w) const {
     ata_primary_.save(w);
     ata_secondary_.save(w);
     pci_.save(w);
+    acpi_pm_.save(w);
     for (const auto& uart : uarts_)
         if (uart) uart->save(w);
     if (debug_console_) debug_console_->save(w);
@@ -287,6 +328,7 @@ void Machine::load(StateReader& r) {
     bool failed = r.boolean();
     std::string failure = r.str();
     bool ferr = r.boolean();
+    bool power_off = r.boolean();
     r.end_section();
     scheduler_.load(r);
     cpu_.load(r);
@@ -304,6 +346,7 @@ void Machine::load(StateReader& r) {
     ata_primary_.load(r);
     ata_secondary_.load(r);
     pci_.load(r);
+    acpi_pm_.load(r);
     for (const auto& uart : uarts_)
         if (uart) uart->load(r);
     if (debug_console_) debug_console_->load(r);
@@ -313,6 +356,7 @@ void Machine::load(StateReader& r) {
     boot_failed_ = failed;
     boot_failure_ = failure;
     ferr_ = ferr;
+    power_off_ = power_off;
     reset_requested_ = false;
     update_a20();
     update_intr();

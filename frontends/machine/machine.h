@@ -16,6 +16,7 @@
 
 #include "bios/bios.h"
 #include "cpu/cpu.h"
+#include "devices/acpi_pm/acpi_pm.h"
 #include "devices/ata/ata_channel.h"
 #include "devices/debug_console.h"
 #include "devices/dma/isa_dma.h"
@@ -55,6 +56,12 @@ struct MachineConfig {
     uint16_t isa_debug_exit_port = IsaDebugExit::kDefaultPort;
     int64_t rtc_epoch_unix = 0;  // the RTC's time at power-on
     uint64_t instructions_per_second = Scheduler::kDefaultInstructionsPerSecond;
+    // Direct Linux boot (-kernel/-initrd/-append): after POST, INT 19h enters
+    // the kernel's real-mode setup code as a boot loader would.
+    std::vector<uint8_t> kernel;
+    std::vector<uint8_t> initrd;
+    std::string kernel_cmdline;
+    std::string kernel_name = "kernel", initrd_name = "initrd";
 };
 
 enum class MachineEvent : uint8_t {
@@ -64,6 +71,7 @@ enum class MachineEvent : uint8_t {
     kHaltedForever,  // HLT with interrupts disabled (nothing can wake it)
     kBootFailed,     // the BIOS found nothing to boot (boot_failure())
     kReset,          // the guest asked for a reset (already performed)
+    kPowerOff,       // the guest switched the machine off (ACPI S5)
 };
 
 class Machine final : public CpuBus, public BiosHost {
@@ -121,6 +129,7 @@ class Machine final : public CpuBus, public BiosHost {
     void keyboard_wait() override { waiting_for_key_ = true; }
     void boot_failed(const std::string& why) override;
     void request_reset() override { reset_requested_ = true; }
+    bool boot_kernel(Cpu& cpu) override;
 
   private:
     void sync_clock();
@@ -149,6 +158,8 @@ class Machine final : public CpuBus, public BiosHost {
     I440fx host_bridge_;
     Piix3Isa isa_bridge_;
     Piix3Ide ide_;
+    AcpiPm acpi_pm_;
+    bool power_off_ = false;
     bool ferr_ = false;
     IoBus::Mapping ferr_port_;
     std::array<std::unique_ptr<Uart16550>, 4> uarts_;

@@ -120,13 +120,20 @@ void write_screendump(Machine& m, const std::string& path) {
 
 int run(const RunnerOptions& o) {
     if (!o.cdrom.empty()) throw UsageError("-cdrom: CD-ROM drives are not supported yet");
-    if (!o.kernel.empty() || !o.initrd.empty() || !o.append.empty())
-        throw UsageError("-kernel/-initrd/-append: direct Linux boot is not supported yet");
+    if (o.kernel.empty() && (!o.initrd.empty() || !o.append.empty()))
+        throw UsageError("-initrd and -append need -kernel");
 
     std::string serial_capture, debug_capture;
     std::vector<std::unique_ptr<SerialBackend>> backends;
     MachineConfig mc;
-    mc.ram_mb = o.memory_mb;
+    mc.ram_mb = o.memory_mb ? o.memory_mb : (o.kernel.empty() ? 32 : 128);
+    if (!o.kernel.empty()) {
+        mc.kernel = read_file(o.kernel);
+        mc.kernel_name = o.kernel;
+        if (!o.initrd.empty()) mc.initrd = read_file(o.initrd);
+        mc.initrd_name = o.initrd;
+        mc.kernel_cmdline = o.append;
+    }
     if (!o.boot_order.empty()) mc.boot_order = o.boot_order;
     if (!o.bios.empty()) mc.bios_image = read_file(o.bios);
     mc.floppy[0] = open_disk(o.fda, o);
@@ -222,6 +229,7 @@ int run(const RunnerOptions& o) {
             case MachineEvent::kReset:
                 if (o.no_reboot) return finish(kExitOk, "guest requested a reset (-no-reboot)");
                 break;
+            case MachineEvent::kPowerOff: return finish(kExitOk, "the guest powered off");
             case MachineEvent::kHaltedForever:
                 return finish(kExitHalted, "the guest halted with interrupts disabled");
             case MachineEvent::kBootFailed:

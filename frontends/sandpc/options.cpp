@@ -9,14 +9,18 @@ const char* usage_text() {
 Runs a PC guest headless in this process: no hypervisor, no privileges.
 
 QEMU-compatible options:
-  -m SIZE              RAM in MiB (suffixes M and G accepted; default 32)
+  -m SIZE              RAM in MiB (suffixes M and G accepted; default 32, or
+                       128 with -kernel)
   -fda FILE, -fdb FILE floppy images (720K, 1.44M, 2.88M, ... raw, qcow2 or overlay)
   -hda..-hdd FILE      hard disk images
   -cdrom FILE          CD-ROM image (not supported yet: refused)
   -boot [order=]ORDER  boot order: a floppy, c hard disk (default "cad")
   -bios FILE           firmware image instead of the built-in BIOS (multiple of
                        64 KiB, at most 1 MiB; mapped below 4 GiB and below 1 MiB)
-  -kernel, -initrd, -append  direct Linux boot (not supported yet: refused)
+  -kernel BZIMAGE      boot a Linux kernel directly (x86 boot protocol >= 2.02,
+                       entered in real mode after our BIOS's POST)
+  -initrd FILE         initial ramdisk for -kernel
+  -append CMDLINE      kernel command line for -kernel
   -serial DEV          next COM port: stdio, null, none, file:PATH (repeatable)
   -debugcon DEV        port 0xE9 console: stdio, null, file:PATH
   -device isa-debug-exit[,iobase=PORT]

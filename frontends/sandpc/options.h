@@ -33,7 +33,7 @@ struct SerialSpec {
 };
 
 struct RunnerOptions {
-    uint32_t memory_mb = 32;
+    uint32_t memory_mb = 0;  // 0: 32 MiB, 128 MiB with -kernel
     std::string fda, fdb;
     std::vector<std::string> hd = {"", "", "", ""};
     std::string cdrom;

@@ -105,9 +105,9 @@ TEST(Machine, E820MapDescribesAllRam) {
     }));
     c.ram_mb = 64;
     Machine m(std::move(c));
-    // Five entries: low RAM, EBDA, BIOS, RAM above 1 MiB, the BIOS alias
-    // below 4 GiB (type 2, the last one written).
-    EXPECT_EQ(run_to_exit(m), ((0x50u + 2) << 1) | 1);
+    // Seven entries: low RAM, EBDA, BIOS, RAM above 1 MiB, ACPI NVS (FACS),
+    // ACPI tables, the BIOS alias below 4 GiB (type 2, the last one written).
+    EXPECT_EQ(run_to_exit(m), ((0x70u + 2) << 1) | 1);
 }
 
 TEST(Machine, NoBootableDeviceIsReported) {
