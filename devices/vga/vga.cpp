@@ -9,7 +9,7 @@
 namespace sandpc {
 
 namespace {
-constexpr uint32_t kStateVersion = 1;
+constexpr uint32_t kStateVersion = 2;  // 2: video memory optional
 constexpr uint32_t kMinVram = kVgaPlanarBytes;
 constexpr uint32_t kMaxVram = 256u * 1024 * 1024;
 
@@ -234,9 +234,10 @@ RgbImage Vga::render() const {
     return render_vga(VgaView{regs_, dac_, vbe_, vram_, frame_number()});
 }
 
-void Vga::save(StateWriter& w) const {
+void Vga::save(StateWriter& w, bool include_memory) const {
     w.begin_section("vga", kStateVersion);
     w.u32(static_cast<uint32_t>(vram_.size()));
+    w.boolean(include_memory);
     w.u8(regs_.misc);
     w.u8(regs_.feature);
     w.u8(regs_.subsystem_enable);
@@ -252,13 +253,14 @@ void Vga::save(StateWriter& w) const {
     w.bytes(regs_.latch);
     dac_.save(w);
     vbe_.save(w);
-    w.bytes(vram_);
+    if (include_memory) w.bytes(vram_);
     w.end_section();
 }
 
 void Vga::load(StateReader& r) {
     r.begin_section("vga", kStateVersion);
     if (r.u32() != vram_.size()) throw StateError("vga: saved video memory size differs");
+    bool has_memory = r.boolean();
     VgaRegisters regs;
     regs.misc = r.u8();
     regs.feature = r.u8();
@@ -281,12 +283,13 @@ void Vga::load(StateReader& r) {
     dac.load(r);
     VbeDispi vbe = vbe_;
     vbe.load(r);
-    std::vector<uint8_t> vram(vram_.size());
+    std::vector<uint8_t> vram(has_memory ? vram_.size() : 0);
     r.bytes(vram);
     r.end_section();
     regs_ = regs;
     dac_ = dac;
     vbe_ = vbe;
+    // Without memory in the section the caller restores linear_framebuffer().
     std::copy(vram.begin(), vram.end(), vram_.begin());  // keeps the framebuffer address
 }
 

@@ -81,7 +81,9 @@ class Vga {
     const VgaDac& dac() const { return dac_; }
     const VbeDispi& vbe() const { return vbe_; }
 
-    void save(StateWriter& w) const;
+    // Video memory is part of the section unless include_memory is false
+    // (a machine checkpoint stores it as a compressed memory region instead).
+    void save(StateWriter& w, bool include_memory = true) const;
     void load(StateReader& r);
 
   private:

@@ -284,7 +284,7 @@ void Machine::update_a20() {
     cpu_.set_a20(port_a_.a20_enabled() || kbc_.a20_enabled());
 }
 
-void Machine::save(StateWriter& w) const {
+void Machine::save(StateWriter& w, bool include_video_memory) const {
     w.begin_section("machine", 1);
     w.u32(memory_.ram_size());
     w.boolean(waiting_for_key_);
@@ -303,7 +303,7 @@ void Machine::save(StateWriter& w) const {
     port_a_.save(w);
     port_b_.save(w);
     kbc_.save(w);
-    vga_.save(w);
+    vga_.save(w, include_video_memory);
     dma_.save(w);
     fdc_.save(w);
     ata_primary_.save(w);

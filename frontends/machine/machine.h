@@ -103,8 +103,12 @@ class Machine final : public CpuBus, public BiosHost {
     // Every component's state (not RAM, not the media) as one stream of
     // sections; load() needs a Machine built from the same configuration and
     // RAM restored separately (see snapshot/checkpoint_file.h).
-    void save(StateWriter& w) const;
+    void save(StateWriter& w, bool include_video_memory = true) const;
     void load(StateReader& r);
+    // Drive slots: 0-1 floppies, 2-5 hard disks; nullptr when empty.
+    BlockBackend* drive_backend(unsigned slot) {
+        return slot < 2 ? floppy(slot) : hard_disk(slot - 2);
+    }
 
     Cpu& cpu() override { return cpu_; }
     IoBus& io() override { return io_; }

@@ -2,6 +2,7 @@
 // stop condition holds, or something goes wrong; the exit status says which
 // (see --help).
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -14,11 +15,20 @@
 #include "devices/vga/png_writer.h"
 #include "frontends/machine/key_feeder.h"
 #include "frontends/machine/machine.h"
+#include "frontends/machine/machine_checkpoint.h"
 #include "frontends/sandpc/options.h"
+#include "snapshot/checkpoint_file.h"
 
 using namespace sandpc;
 
 namespace {
+
+// Set by SIGTERM/SIGUSR1 when --checkpoint-on-signal is given; the only
+// process-wide state, as a signal handler needs.
+volatile std::sig_atomic_t g_checkpoint_signal = 0;
+extern "C" void on_checkpoint_signal(int) {
+    g_checkpoint_signal = 1;
+}
 
 // Deterministic runs start the RTC at 2026-01-01 00:00:00 UTC.
 constexpr int64_t kDeterministicEpoch = 1767225600;
@@ -170,6 +180,27 @@ int run(const RunnerOptions& o) {
                                               .count();
 
     Machine m(std::move(mc));
+    if (!o.restore.empty()) {
+        try {
+            restore_machine_checkpoint(m, o.restore);
+        } catch (const CheckpointError& e) {
+            throw UsageError(std::string("--restore: ") + e.what());
+        } catch (const StateError& e) {
+            throw UsageError("--restore: " + o.restore + ": " + e.what());
+        }
+    }
+    if (!o.checkpoint_on_signal.empty()) {
+        std::signal(SIGTERM, on_checkpoint_signal);
+        std::signal(SIGUSR1, on_checkpoint_signal);
+    }
+    auto last_checkpoint = std::chrono::steady_clock::now();
+    auto checkpoint = [&](const std::string& path) {
+        auto start = std::chrono::steady_clock::now();
+        save_machine_checkpoint(m, path);
+        double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (!o.quiet)
+            std::fprintf(stderr, "sandpc: checkpoint written to %s (%.3f s)\n", path.c_str(), s);
+    };
     RealTimePacer pacer(m.scheduler());
     KeyFeeder keys;
     for (const std::string& k : o.keys) keys.add(k);
@@ -179,6 +210,14 @@ int run(const RunnerOptions& o) {
     };
     auto finish = [&](int status, const std::string& why) {
         if (!o.screendump.empty()) write_screendump(m, o.screendump);
+        if (!o.save_on_exit.empty()) {
+            try {
+                checkpoint(o.save_on_exit);
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "sandpc: cannot write checkpoint: %s\n", e.what());
+                if (status == kExitOk) status = kExitInternalError;
+            }
+        }
         double wall =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
         // Failures are reported even with --quiet.
@@ -204,7 +243,8 @@ int run(const RunnerOptions& o) {
     };
 
     for (;;) {
-        uint64_t slice = kSlice;
+        // Short slices while typing: a key is offered between slices.
+        uint64_t slice = keys.done() ? kSlice : kSlice / 20;
         if (o.max_instructions) {
             if (m.instructions() >= o.max_instructions)
                 return finish(kExitInstructionLimit, "instruction limit reached");
@@ -237,6 +277,16 @@ int run(const RunnerOptions& o) {
                 return finish(kExitNoBootDevice, "boot failed");
         }
         if (text_seen()) return finish(kExitOk, "expected text seen");
+        if (g_checkpoint_signal) {
+            checkpoint(o.checkpoint_on_signal);
+            return finish(kExitOk, "checkpointed on signal");
+        }
+        if (o.checkpoint_every > 0 &&
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint)
+                    .count() >= o.checkpoint_every) {
+            checkpoint(o.save_on_exit);
+            last_checkpoint = std::chrono::steady_clock::now();
+        }
         if (o.timeout_seconds > 0 &&
             std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count() >=
                 o.timeout_seconds)

@@ -41,6 +41,15 @@ Batch options:
   --screendump PATH    write the text screen to PATH at exit
   --deterministic      fixed RTC epoch and no pacing to host time: the same
                        inputs give the same output and instruction counts
+  --save-on-exit PATH  write a checkpoint of the whole machine to PATH when the
+                       run ends (any reason)
+  --restore PATH       resume from a checkpoint; give the same machine options
+                       (RAM, drives) it was taken with: mismatches are refused
+  --checkpoint-on-signal PATH
+                       on SIGTERM or SIGUSR1: write a checkpoint, exit 0
+  --checkpoint-every SECONDS
+                       rewrite the --save-on-exit checkpoint every SECONDS of
+                       host time (atomically)
   --writable           let the guest write to its image files (by default
                        guest writes go to a temporary overlay and the images
                        are never modified)
@@ -193,6 +202,19 @@ RunnerOptions parse_options(int argc, char** argv) {
             o.keys.push_back(unescape(value()));
         } else if (a == "--screendump") {
             o.screendump = value();
+        } else if (a == "--save-on-exit") {
+            o.save_on_exit = value();
+        } else if (a == "--restore") {
+            o.restore = value();
+        } else if (a == "--checkpoint-on-signal") {
+            o.checkpoint_on_signal = value();
+        } else if (a == "--checkpoint-every") {
+            std::string v = value();
+            char* end = nullptr;
+            o.checkpoint_every = std::strtod(v.c_str(), &end);
+            if (v.empty() || *end || o.checkpoint_every <= 0)
+                throw UsageError("--checkpoint-every: '" + v +
+                                 "' is not a positive number of seconds");
         } else if (a == "--deterministic") {
             o.deterministic = true;
         } else if (a == "--dump-state") {

@@ -54,6 +54,10 @@ struct RunnerOptions {
     std::vector<std::string> keys;
     std::string screendump;
     bool deterministic = false;
+    std::string save_on_exit;
+    std::string restore;
+    std::string checkpoint_on_signal;
+    double checkpoint_every = 0;  // seconds of host time; needs save_on_exit
     bool quiet = false;
     bool dump_state = false;
     bool help = false;

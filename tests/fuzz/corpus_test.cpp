@@ -23,6 +23,7 @@
 #include "devices/storage/overlay_backend.h"
 #include "devices/storage/qcow2_backend.h"
 #include "devices/storage/zero_backend.h"
+#include "snapshot/checkpoint_file.h"
 #include "snapshot/state_stream.h"
 #include "tests/fuzz/fuzz_targets.h"
 #include "tests/fuzz/mutator.h"
@@ -246,6 +247,44 @@ TEST(FuzzCorpus, Qcow2) {
     }
     unsigned n = run_corpus(qcow2, seeds, 0xC0C02);
     std::printf("qcow2: %u mutated inputs\n", n);
+    EXPECT_GE(n, 200u);
+}
+
+TEST(FuzzCorpus, Checkpoint) {
+    TempPath path("seed.ckpt");
+    Input ram(40 * 4096, 0);
+    for (size_t i = 0; i < 4096; ++i) ram[8192 + i] = static_cast<uint8_t>(i * 37 + (i >> 7));
+    for (size_t i = 0; i < 4096; ++i) ram[30 * 4096 + i] = "checkpoint "[i % 11];
+    Input vram(3000, 0x11);
+    {
+        CheckpointWriter w;
+        w.set_description({{"ram_size", std::to_string(ram.size())}, {"cpu", "i686"}});
+        w.set_state({1, 2, 3, 4, 5, 6, 7, 8});
+        w.add_memory("ram", ram);
+        w.add_memory("vram", vram);
+        DriveReference d;
+        d.slot = 1;
+        d.path_hint = "disk.sovl";
+        d.format = "overlay";
+        d.virtual_size = 1 << 20;
+        d.identity[0] = 0xAB;
+        w.add_drive(d);
+        CheckpointWriteOptions options;
+        options.durable = false;
+        w.write(path.path(), options);
+    }
+    // The seed really opens and restores what was saved.
+    {
+        CheckpointReader r = CheckpointReader::open(path.path());
+        Input back(ram.size());
+        r.restore_memory("ram", back);
+        EXPECT_EQ(back, ram);
+        ASSERT_EQ(r.drives().size(), 1u);
+    }
+    Input file = read_file(path.path());
+    // As is (checksums stop most mutations) and with checksums recomputed.
+    unsigned n = run_corpus(checkpoint, {with_selector(0, file), with_selector(1, file)}, 0xC4EC);
+    std::printf("checkpoint: %u mutated inputs\n", n);
     EXPECT_GE(n, 200u);
 }
 

@@ -1,7 +1,7 @@
 // One entry point per parser that takes untrusted bytes. Each has the
 // libFuzzer contract: any input, return 0, and a crash, a sanitizer report or
 // a __builtin_trap() (a broken invariant) is a finding. Expected rejections
-// (StateError, BlockError) are caught inside.
+// (StateError, BlockError, CheckpointError) are caught inside.
 #pragma once
 
 #include <cstddef>
@@ -22,5 +22,10 @@ int overlay(const uint8_t* data, size_t size);
 // The bytes as a qcow2 file, opened from a temporary file without a backing
 // image, then read the same way.
 int qcow2(const uint8_t* data, size_t size);
+// The bytes after the first as a machine checkpoint file: opened (which
+// validates it all), then every memory region up to 16 MiB restored. An odd
+// first byte recomputes the file's checksums first, so mutations get past
+// them to the structural checks.
+int checkpoint(const uint8_t* data, size_t size);
 
 }  // namespace sandpc::fuzz

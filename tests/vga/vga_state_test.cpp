@@ -88,16 +88,18 @@ TEST_F(VgaState, BadDataIsRefusedAndLeavesTheChipUnchanged) {
     set_mode(0x03);
     poke(0xB8000, 'K');
     std::vector<uint8_t> good = saved();
-    // Payload layout: u32 vram size, misc, feature, subsystem, seq index (offset 7).
+    // Payload layout: u32 vram size, memory-included flag, misc, feature,
+    // subsystem, seq index (offset 8).
     const struct {
         size_t offset;
         uint8_t value;
         const char* what;
     } cases[] = {
         {0, 0x01, "vram size"},
-        {6, 0x02, "subsystem enable"},
-        {7, 0x09, "sequencer index"},
-        {4 + 4 + 5 + 1 + 25 + 1 + 9 + 1, 0x02, "flip-flop boolean"},
+        {4, 0x02, "memory-included boolean"},
+        {7, 0x02, "subsystem enable"},
+        {8, 0x09, "sequencer index"},
+        {4 + 1 + 4 + 5 + 1 + 25 + 1 + 9 + 1, 0x02, "flip-flop boolean"},
     };
     for (const auto& c : cases) {
         auto bad = patched(good, c.offset, c.value);
@@ -136,7 +138,7 @@ TEST_F(VgaState, HalfProgrammedVbeWhileDisabledStillLoads) {
 TEST_F(VgaState, BadVbeValuesAreRefused) {
     std::vector<uint8_t> good = saved();
     // The VBE block follows the registers and the DAC; find its ID (0xB0C5).
-    size_t dac_start = 4 + 4 + 5 + 1 + 25 + 1 + 9 + 1 + 1 + 21 + 4;
+    size_t dac_start = 4 + 1 + 4 + 5 + 1 + 25 + 1 + 9 + 1 + 1 + 21 + 4;
     size_t dac_end = dac_start + 768 + 1 + 1 + 1 + 3 + 1 + 1;
     size_t id_at = dac_end + 2;
     size_t header = 4 + 3 + 4 + 8;
@@ -168,7 +170,7 @@ TEST_F(VgaState, EnabledVbeGeometryIsChecked) {
         outw(0x1CF, s[1]);
     }
     std::vector<uint8_t> good = saved();
-    size_t id_at = 4 + 4 + 5 + 1 + 25 + 1 + 9 + 1 + 1 + 21 + 4 + 768 + 8 + 2;
+    size_t id_at = 4 + 1 + 4 + 5 + 1 + 25 + 1 + 9 + 1 + 1 + 21 + 4 + 768 + 8 + 2;
     size_t virt_width_high = id_at + 2 * VbeDispi::kVirtWidth + 1;
     size_t header = 4 + 3 + 4 + 8;
     ASSERT_EQ(good[header + virt_width_high], 0x02);  // 640 = 0x0280
