@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds sandpc and runs the test suites: the full suite on an optimised build,
-# then the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Builds sandpc and runs the test suites: the full suite on an optimised build
+# (CPU, devices, BIOS, FreeDOS and Linux guests), then the unit and guest
+# tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
 # Usage: scripts/test.sh [--no-sanitize]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,8 @@ jobs=$(nproc)
 echo "== build (RelWithDebInfo) =="
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$jobs"
+echo "== Linux guest (Debian packages, cached outside git) =="
+bash scripts/build-linux-guest.sh --no-iso
 echo "== tests =="
 ctest --test-dir build --output-on-failure -j "$jobs" -LE "slow|qemu|failing"
 

@@ -267,7 +267,8 @@ int run(const RunnerOptions& o) {
                 m.reset();
                 break;
             case MachineEvent::kReset:
-                if (o.no_reboot) return finish(kExitOk, "guest requested a reset (-no-reboot)");
+                if (o.no_reboot)
+                    return finish(kExitGuestReset, "the guest reset the machine (-no-reboot)");
                 break;
             case MachineEvent::kPowerOff: return finish(kExitOk, "the guest powered off");
             case MachineEvent::kHaltedForever:

@@ -27,7 +27,7 @@ QEMU-compatible options:
                        exit device: writing V ends the run with status (V<<1)|1
   -nographic           no display; COM1 on stdio unless -serial says otherwise
   -display none        no display
-  -no-reboot           stop on triple fault or reset request instead of resetting
+  -no-reboot           stop on a triple fault or a guest reset instead of resetting
   -snapshot            writes go to a temporary overlay, discarded at exit
 
 Batch options:
@@ -65,6 +65,8 @@ Exit status:
   8   triple fault (with -no-reboot)
   10  the guest halted with interrupts disabled
   12  nothing bootable           14  internal error
+  16  the guest reset the machine (reboot, kernel panic with panic=-1) under
+      -no-reboot
 )";
 }
 

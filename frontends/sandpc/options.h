@@ -25,6 +25,7 @@ enum ExitStatus : int {
     kExitHalted = 10,      // HLT with interrupts disabled
     kExitNoBootDevice = 12,
     kExitInternalError = 14,
+    kExitGuestReset = 16,  // the guest reset the machine (reboot, panic) with -no-reboot
 };
 
 struct SerialSpec {
