@@ -7,7 +7,8 @@ namespace {
 
 // Bits that exist in each register; the rest read 0 and ignore writes.
 constexpr uint16_t kLatchedStatusBits = AcpiPm::kPwrBtnSts | AcpiPm::kWakSts;
-constexpr uint16_t kEnableBits = AcpiPm::kTmrSts | AcpiPm::kGblSts | AcpiPm::kPwrBtnSts;
+constexpr uint16_t kEnableBits =
+    AcpiPm::kTmrSts | AcpiPm::kGblSts | AcpiPm::kPwrBtnSts | AcpiPm::kRtcSts;
 constexpr uint16_t kStoredControlBits = AcpiPm::kBmRld | AcpiPm::kSlpTypMask;
 constexpr uint8_t kResetHard = 0x02;  // SRST: kept, reported as written
 constexpr uint8_t kResetCpu = 0x04;   // RCPU: starts the reset, reads 0

@@ -68,6 +68,9 @@ class AcpiPm {
     static constexpr uint16_t kTmrSts = 1u << 0;
     static constexpr uint16_t kGblSts = 1u << 5;
     static constexpr uint16_t kPwrBtnSts = 1u << 8;
+    // RTC_EN is kept so an OS can enable the RTC event; nothing sets RTC_STS
+    // (the RTC alarm is not a wake source here).
+    static constexpr uint16_t kRtcSts = 1u << 10;
     static constexpr uint16_t kWakSts = 1u << 15;
     // PM1 control bits.
     static constexpr uint16_t kSciEn = 1u << 0;
