@@ -5,6 +5,9 @@
 #   panic:         no init -> kernel panic -> reset under -no-reboot -> 16
 #   deterministic: two --deterministic runs give identical serial output and
 #                  instruction counts
+#   checkpoint:    stopped at N instructions with --save-on-exit and resumed
+#                  with --restore in a new process: serial output and final
+#                  instruction count equal one straight run
 set -u
 case=$1
 sandpc=$2
@@ -56,6 +59,24 @@ deterministic)
     cmp "$dir/out1" "$dir/out2" || { echo "serial output differs"; diff "$dir/out1" "$dir/out2" | head; exit 1; }
     cmp "$dir/count1" "$dir/count2" || { echo "instruction counts differ"; exit 1; }
     echo "identical: $(cat "$dir/count1"), $(wc -c < "$dir/out1") bytes of serial output"
+    ;;
+checkpoint)
+    args=(-append "console=ttyS0 panic=-1 cryptomgr.notests quiet sandpc.cmd=$job")
+    boot "$dir/straight" "${args[@]}"
+    want=$(grep -o 'after [0-9]* instructions' "$dir/straight.err")
+    check "$dir/straight" "SANDPC-JOB-EXIT 0"
+    # During the kernel's decompression (protected mode, no paging) and
+    # after it started (paging, interrupts, serial console).
+    for n in 1000000000 2200000000; do
+        boot "$dir/first" "${args[@]}" --max-instructions $n --save-on-exit "$dir/ck"
+        boot "$dir/second" "${args[@]}" --restore "$dir/ck"
+        got=$(grep -o 'after [0-9]* instructions' "$dir/second.err")
+        cat "$dir/first" "$dir/second" > "$dir/joined"
+        cmp "$dir/straight" "$dir/joined" || {
+            echo "serial output differs when resumed at $n"; diff "$dir/straight" "$dir/joined" | head; exit 1; }
+        [ "$want" = "$got" ] || { echo "resumed at $n: $got, straight: $want"; exit 1; }
+        echo "ok   resumed at $n: $got, $(stat -c %s "$dir/ck") byte checkpoint"
+    done
     ;;
 *) echo "unknown case $case"; exit 2 ;;
 esac
