@@ -28,7 +28,7 @@ struct Machine {
     FerrBus bus;
     Cpu cpu{bus, CpuConfig{kRam}};
     explicit Machine(std::vector<uint8_t> code, uint32_t cr0_bits = cr0::NE) {
-        std::memcpy(bus.ram.data() + kCode, code.data(), code.size());
+        if (!code.empty()) std::memcpy(bus.ram.data() + kCode, code.data(), code.size());
         cpu.set_stop_on_exception(true);
         cpu.s.cr0 = cr0::ET | cr0_bits;
         cpu.set_segment_cache(CS, 0, 0, 0xFFFF, 0x9B);
