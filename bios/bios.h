@@ -26,13 +26,8 @@ struct DiskGeometry {
     uint32_t sectors = 0;  // per track
 };
 
-// Floppy geometry for a standard image size; false for other sizes.
-bool floppy_geometry(uint64_t bytes, DiskGeometry& out, uint8_t* cmos_type = nullptr);
 // The CHS geometry a BIOS reports for a hard disk of this size.
 DiskGeometry hard_disk_geometry(uint64_t bytes);
-// The key code (scan << 8 | ASCII) a US keyboard gives for a character; '\n'
-// is Enter. 0 when no key produces it.
-uint16_t bios_key_for_ascii(char ch);
 
 class Bios {
   public:

@@ -4,22 +4,11 @@
 
 #include "bios/bda.h"
 #include "bios/bios.h"
+#include "devices/floppy/floppy_geometry.h"
 
 namespace sandpc {
 
 namespace {
-
-struct FloppyFormat {
-    uint64_t bytes;
-    DiskGeometry geometry;
-    uint8_t cmos_type;
-};
-
-constexpr FloppyFormat kFloppyFormats[] = {
-    {163840, {40, 1, 8}, 1},   {184320, {40, 1, 9}, 1},   {327680, {40, 2, 8}, 1},
-    {368640, {40, 2, 9}, 1},   {737280, {80, 2, 9}, 3},   {1228800, {80, 2, 15}, 2},
-    {1474560, {80, 2, 18}, 4}, {1720320, {80, 2, 21}, 4}, {2949120, {80, 2, 36}, 5},
-};
 
 // INT 13h status codes.
 constexpr uint8_t kBadCommand = 0x01;
@@ -29,17 +18,6 @@ constexpr uint8_t kTimeout = 0x80;
 constexpr uint8_t kReadError = 0x10;
 
 }  // namespace
-
-bool floppy_geometry(uint64_t bytes, DiskGeometry& out, uint8_t* cmos_type) {
-    for (const FloppyFormat& f : kFloppyFormats) {
-        if (f.bytes == bytes) {
-            out = f.geometry;
-            if (cmos_type) *cmos_type = f.cmos_type;
-            return true;
-        }
-    }
-    return false;
-}
 
 DiskGeometry hard_disk_geometry(uint64_t bytes) {
     uint64_t sectors = bytes / 512;
@@ -85,7 +63,12 @@ void Bios::disk(BiosCall& c) {
     DiskGeometry g;
     uint8_t cmos_type = 0;
     if (is_floppy) {
-        if (!floppy_geometry(d->size(), g, &cmos_type)) g = {80, 2, 18};
+        if (auto f = floppy_geometry_for_size(d->size())) {
+            g = {f->cylinders, f->heads, f->sectors_per_track};
+            cmos_type = static_cast<uint8_t>(f->natural_drive);
+        } else {
+            g = {80, 2, 18};
+        }
     } else {
         g = hard_disk_geometry(d->size());
     }

@@ -257,17 +257,3 @@ void Bios::keyboard(BiosCall& c) {
 }
 
 }  // namespace sandpc
-
-namespace sandpc {
-
-uint16_t bios_key_for_ascii(char ch) {
-    uint8_t want = static_cast<uint8_t>(ch == '\n' ? '\r' : ch);
-    for (const KeyRow& row : kKeys) {
-        for (uint16_t key : {row.normal, row.shift, row.ctrl}) {
-            if (key && uint8_t(key) == want && (key >> 8) != 0x37 && (key >> 8) < 0x47) return key;
-        }
-    }
-    return 0;
-}
-
-}  // namespace sandpc

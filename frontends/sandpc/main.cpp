@@ -149,15 +149,6 @@ int run(const RunnerOptions& o) {
     mc.floppy[0] = open_disk(o.fda, o);
     mc.floppy[1] = open_disk(o.fdb, o);
     for (size_t i = 0; i < 4; ++i) mc.hard_disk[i] = open_disk(o.hd[i], o);
-    for (unsigned i = 0; i < 2; ++i) {
-        if (mc.floppy[i]) {
-            DiskGeometry g;
-            if (!floppy_geometry(mc.floppy[i]->size(), g))
-                throw UsageError(std::string(i ? "-fdb" : "-fda") + ": " +
-                                 std::to_string(mc.floppy[i]->size()) +
-                                 " bytes is not a floppy size (160K..2.88M)");
-        }
-    }
     std::vector<SerialSpec> serial = o.serial;
     if (serial.empty())
         serial.push_back({o.nographic ? SerialSpec::kStdio : SerialSpec::kNull, ""});

@@ -10,29 +10,9 @@
 #include <vector>
 
 #include "frontends/machine/machine.h"
+#include "tests/support/memory_disk.h"
 
 namespace sandpc::test {
-
-// A writable in-memory disk.
-class MemoryDisk final : public BlockBackend {
-  public:
-    explicit MemoryDisk(std::vector<uint8_t> data) : data_(std::move(data)) {}
-    uint64_t size() const override { return data_.size(); }
-    bool read_only() const override { return false; }
-    std::string describe() const override { return "memory disk"; }
-    void read(uint64_t offset, std::span<uint8_t> out) override {
-        check_range(offset, out.size());
-        std::memcpy(out.data(), data_.data() + offset, out.size());
-    }
-    void write(uint64_t offset, std::span<const uint8_t> in) override {
-        check_range(offset, in.size());
-        std::memcpy(data_.data() + offset, in.data(), in.size());
-    }
-    void flush() override {}
-
-  private:
-    std::vector<uint8_t> data_;
-};
 
 inline std::vector<uint8_t> read_guest(const std::string& name) {
     std::ifstream in(std::string(SANDPC_BIOS_GUEST_DIR) + "/" + name + ".bin", std::ios::binary);
