@@ -101,7 +101,7 @@ TEST(X87Image, FxrstorMatchesHost) {
         // on this host (see x87_diff_test.cpp); repeat such a run.
         alignas(16) uint8_t area_in[512];
         std::memcpy(area_in, area, sizeof area);
-        for (int attempt = 0; attempt < 4; ++attempt) {
+        for (int attempt = 0; attempt < 64; ++attempt) {
             std::memcpy(area, area_in, sizeof area);
             std::memset(img, 0, sizeof img);
             img[0] = 0x7f;
