@@ -92,6 +92,19 @@ void SequenceGenerator::set_reg(Sequence& seq, unsigned reg, uint32_t value) {
     seq.insns.push_back(std::move(g));
 }
 
+namespace {
+// Whether an encoding's prefixes include REP/REPE (F3) or REPNE (F2).
+bool has_rep_prefix(const std::vector<uint8_t>& bytes) {
+    for (uint8_t b : bytes) {
+        if (b == 0xF2 || b == 0xF3) return true;
+        bool prefix = b == 0xF0 || b == 0x26 || b == 0x2E || b == 0x36 || b == 0x3E || b == 0x64 ||
+                      b == 0x65 || b == 0x66 || b == 0x67;
+        if (!prefix) return false;
+    }
+    return false;
+}
+}  // namespace
+
 Sequence SequenceGenerator::next() {
     Sequence seq;
     unsigned n = 1 + below(options_.max_insns);
@@ -128,11 +141,13 @@ Sequence SequenceGenerator::next() {
             pending_disp_size = rel8 ? 1 : 4;
         }
         // An instruction right after a branch may be skipped, and a shift by
-        // a variable count may leave the flags alone: neither defines flags.
+        // a variable count or a REPE/REPNE CMPS/SCAS with ECX = 0 may leave the
+        // flags alone: none of them defines flags.
         uint16_t op = row->opcode;
         bool variable_count = op == 0xC0 || op == 0xC1 || op == 0xD2 || op == 0xD3 || op == 0x1A4 ||
                               op == 0x1A5 || op == 0x1AC || op == 0x1AD;
-        uint16_t defined = (after_branch || variable_count) ? 0 : row->flags_written;
+        bool repeated = row->has(attr::kRepCond) && has_rep_prefix(seq.insns.back().bytes);
+        uint16_t defined = (after_branch || variable_count || repeated) ? 0 : row->flags_written;
         if (defined == 0xFFFF) undefined = 0;
         undefined = static_cast<uint16_t>((undefined & ~defined) | row->flags_undefined);
         seq.undefined_flags |= row->flags_undefined;
