@@ -2,6 +2,8 @@
 // paths of memory access (TLB misses, page crossings, MMIO, code writes).
 #include "cpu/cpu.h"
 
+#include <algorithm>
+
 #include "cpu/decoder.h"
 #include "cpu/instruction_table.h"
 
@@ -150,6 +152,9 @@ void Cpu::execute_one() {
 void Cpu::execute_block(uint64_t end) {
     DecodedBlock& b = lookup_block();
     stop_block_ = false;
+    // Native code runs whole blocks, so only when the budget allows one.
+    if (compiler_ && &b != &scratch_block_ && icount_ + b.count <= end && run_native(b)) return;
+    ++block_stats_.interpreted_runs;
     const Insn* in = b.insns;
     const Insn* last = b.insns + b.count;
     uint32_t ip_mask = b.code32 ? 0xFFFFFFFF : 0xFFFF;
@@ -178,6 +183,8 @@ DecodedBlock& Cpu::lookup_block() {
         if (b.count > 0) {
             b.phys = phys;
             b.generation = page_generation_[page];
+            b.native = nullptr;
+            b.heat = 0;
             mark_code(page, phys & 0xFFF, b.bytes);
             if (!write_watched_[page]) {
                 write_watched_[page] = 1;
@@ -202,6 +209,66 @@ DecodedBlock& Cpu::lookup_block() {
     }
     b.phys = 0xFFFFFFFF;
     return b;
+}
+
+void Cpu::set_block_compiler(BlockCompiler* compiler, unsigned threshold) {
+    compiler_ = compiler;
+    compile_threshold_ = static_cast<uint8_t>(std::clamp(threshold, 1u, 255u));
+    ++native_epoch_;
+}
+
+NativeLayout Cpu::native_layout() const {
+    auto offset = [this](const void* field) {
+        return static_cast<int32_t>(static_cast<const char*>(field) -
+                                    reinterpret_cast<const char*>(this));
+    };
+    NativeLayout l;
+    l.gpr = offset(&s.gpr[0]);
+    l.eip = offset(&s.eip);
+    l.next_eip = offset(&next_eip);
+    l.lazy = offset(&s.lazy);
+    l.icount = offset(&icount_);
+    l.stop_block = offset(&stop_block_);
+    l.run_insn = &Cpu::native_run_insn;
+    return l;
+}
+
+uint32_t Cpu::native_run_insn(Cpu* cpu, const Insn* in) {
+    try {
+        in->handler(*cpu, *in);
+    } catch (const CpuFault& f) {
+        cpu->native_fault_ = f;
+        return kNativeFault;
+    }
+    return kNativeDone;
+}
+
+// Runs the block as native code if it has (or now gets) some; false leaves
+// it to the interpreter.
+bool Cpu::run_native(DecodedBlock& b) {
+    if (b.native_epoch != native_epoch_ || !b.native) {
+        if (b.native_epoch != native_epoch_) {
+            b.native_epoch = native_epoch_;
+            b.native = nullptr;
+            b.heat = 0;
+        }
+        if (++b.heat < compile_threshold_) return false;
+        b.heat = 0;
+        NativeLayout layout = native_layout();
+        b.native = compiler_->compile(b, layout);
+        if (!b.native) {
+            compiler_->flush();
+            ++block_stats_.flushes;
+            b.native_epoch = ++native_epoch_;
+            b.native = compiler_->compile(b, layout);
+            if (!b.native) return false;
+        }
+        ++block_stats_.compiled;
+        block_stats_.compiled_insns += b.count;
+    }
+    ++block_stats_.native_runs;
+    if (b.native(this) == kNativeFault) throw native_fault_;
+    return true;
 }
 
 // Decodes instructions that lie wholly inside the page and the CS limit.

@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "cpu/block_compiler.h"
 #include "cpu/cpu_bus.h"
 #include "cpu/cpu_state.h"
 #include "cpu/fault.h"
@@ -42,7 +43,19 @@ struct DecodedBlock {
     uint16_t bytes = 0;
     uint8_t count = 0;
     bool code32 = false;
+    uint8_t heat = 0;  // executions counted towards compiling it
+    uint32_t native_epoch = 0;
+    NativeCode native = nullptr;  // valid while native_epoch is the CPU's
     Insn insns[kMaxBlockInsns];
+};
+
+// How blocks ran (for --stats and benchmarks).
+struct BlockStats {
+    uint64_t compiled = 0;         // blocks handed to the compiler
+    uint64_t compiled_insns = 0;   // their instructions
+    uint64_t native_runs = 0;      // block executions in native code
+    uint64_t interpreted_runs = 0; // block executions in the interpreter
+    uint64_t flushes = 0;          // code space resets
 };
 
 class Cpu {
@@ -75,6 +88,12 @@ class Cpu {
     // data): drop decoded code for the range.
     void invalidate_physical(uint32_t paddr, uint32_t len);
     uint64_t instruction_count() const { return icount_; }
+    // Runs hot blocks as native code from `compiler` (nullptr: interpreter
+    // only). The compiler must outlive its use by this CPU.
+    // A block is compiled on its `threshold`-th execution (1: at once).
+    void set_block_compiler(BlockCompiler* compiler, unsigned threshold = 16);
+    bool has_block_compiler() const { return compiler_ != nullptr; }
+    const BlockStats& block_stats() const { return block_stats_; }
     void set_instruction_count(uint64_t n) { icount_ = n; }
     // Instead of delivering exceptions and software interrupts through the
     // IVT/IDT, stop and report them (test harnesses, fault reporting). EIP is
@@ -310,6 +329,9 @@ class Cpu {
 
     // Execution (cpu.cpp).
     void execute_block(uint64_t end);
+    bool run_native(DecodedBlock& b);
+    NativeLayout native_layout() const;
+    static uint32_t native_run_insn(Cpu* cpu, const Insn* in);
     void execute_one();
     DecodedBlock& lookup_block();
     void decode_block(DecodedBlock& b, uint32_t phys);
@@ -365,6 +387,13 @@ class Cpu {
     std::vector<std::unique_ptr<CodeBytes>> code_bytes_;
     std::vector<uint8_t> write_watched_;
     DecodedBlock scratch_block_;
+
+    // Block compiler (jit/): hot blocks run as native code.
+    BlockCompiler* compiler_ = nullptr;
+    uint32_t native_epoch_ = 1;  // bumped when the compiler drops its code
+    uint8_t compile_threshold_ = 16;
+    CpuFault native_fault_{};
+    BlockStats block_stats_;
 };
 
 // Kinds of interrupt delivery: they differ in privilege checks and EIP.

@@ -7,6 +7,7 @@
 #include "bios/boot/linux_loader.h"
 #include "devices/cmos_layout.h"
 #include "devices/storage/borrowed_backend.h"
+#include "jit/host_compiler.h"
 #include "snapshot/state_stream.h"
 
 namespace sandpc {
@@ -104,6 +105,10 @@ Machine::Machine(MachineConfig config)
     // The linear framebuffer is plain memory: map it as RAM pages.
     memory_.add_ram_window(vga_.lfb_base(), vga_.linear_framebuffer());
     memory_.set_write_observer([this](uint32_t a, uint32_t n) { cpu_.invalidate_physical(a, n); });
+    if (config_.cpu_engine == CpuEngine::kJit) {
+        compiler_ = make_host_block_compiler(cpu_engine_note_);
+        if (compiler_) cpu_.set_block_compiler(compiler_.get(), config_.jit_threshold);
+    }
     if (config_.bios_image.empty()) {
         BiosConfig bc;
         bc.boot_order = config_.boot_order;

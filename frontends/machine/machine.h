@@ -42,8 +42,15 @@
 
 namespace sandpc {
 
+enum class CpuEngine : uint8_t { kInterpreter, kJit };
+
 struct MachineConfig {
     uint32_t ram_mb = 32;
+    // kJit: hot blocks run as native code where the host allows it (else the
+    // interpreter, and cpu_engine_note() says why). Both give the same
+    // results, instruction counts and checkpoints.
+    CpuEngine cpu_engine = CpuEngine::kInterpreter;
+    unsigned jit_threshold = 16;  // executions before a block is compiled
     // Firmware image for -bios; empty: the built-in BIOS.
     std::vector<uint8_t> bios_image;
     std::string boot_order = "cad";
@@ -87,6 +94,11 @@ class Machine final : public CpuBus, public BiosHost {
     MachineEvent run(uint64_t instructions);
 
     uint64_t instructions() const { return cpu_.instruction_count(); }
+    // Whether hot blocks run as native code, and if the JIT was asked for but
+    // is unavailable, why (empty otherwise).
+    bool jit_active() const { return compiler_ != nullptr; }
+    const std::string& cpu_engine_note() const { return cpu_engine_note_; }
+    const BlockStats& block_stats() const { return cpu_.block_stats(); }
     uint64_t now_ns() const override { return scheduler_.now_ns(); }
     std::optional<uint32_t> exit_status() const;
     const std::string& boot_failure() const { return boot_failure_; }
@@ -148,6 +160,8 @@ class Machine final : public CpuBus, public BiosHost {
     MmioBus mmio_;
     MemoryMap memory_;
     Cpu cpu_;
+    std::unique_ptr<BlockCompiler> compiler_;
+    std::string cpu_engine_note_;
     PicPair pic_;
     Pit8254 pit_;
     Rtc146818 rtc_;

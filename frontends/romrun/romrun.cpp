@@ -7,10 +7,12 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "cpu/cpu.h"
+#include "jit/host_compiler.h"
 
 namespace {
 
@@ -68,12 +70,14 @@ class RomMachineBus : public sandpc::CpuBus {
 
 void usage() {
     std::printf(
-        "usage: sandpc_romrun --rom FILE [--memory MIB] [--max-instructions N]\n"
+        "usage: sandpc_romrun --rom FILE [--memory MIB] [--max-instructions N] [--cpu interp|jit]\n"
         "Runs FILE (a multiple of 64 KiB, at most 1 MiB) from the x86 reset vector on a bare\n"
         "machine: RAM, the ROM mapped at the top of 4 GiB and its last 64 KiB at 0xF0000,\n"
         "port 0xE9 prints a byte, writing V to port 0xF4 ends the run with exit status V.\n"
         "Exit status: V from port 0xF4; 100 triple fault; 101 instruction limit reached;\n"
-        "102 halted with interrupts disabled; 2 usage or unreadable ROM.\n");
+        "102 halted with interrupts disabled; 2 usage or unreadable ROM.\n"
+        "--cpu jit compiles every block the first time it runs (a test of the JIT);\n"
+        "the default is the interpreter.\n");
 }
 
 }  // namespace
@@ -82,6 +86,7 @@ int main(int argc, char** argv) {
     std::string rom_path;
     uint64_t max_instructions = 1000000000;
     uint32_t memory_mib = 32;
+    bool jit = false;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--help" || a == "-h") {
@@ -91,6 +96,13 @@ int main(int argc, char** argv) {
             rom_path = argv[++i];
         } else if (a == "--max-instructions" && i + 1 < argc) {
             max_instructions = std::strtoull(argv[++i], nullptr, 0);
+        } else if (a == "--cpu" && i + 1 < argc) {
+            std::string mode = argv[++i];
+            if (mode != "jit" && mode != "interp") {
+                std::fprintf(stderr, "sandpc_romrun: --cpu takes interp or jit\n");
+                return kExitUsage;
+            }
+            jit = mode == "jit";
         } else if (a == "--memory" && i + 1 < argc) {
             memory_mib = static_cast<uint32_t>(std::strtoul(argv[++i], nullptr, 0));
         } else {
@@ -121,6 +133,16 @@ int main(int argc, char** argv) {
     }
     RomMachineBus bus(memory_mib << 20, std::move(rom));
     sandpc::Cpu cpu(bus, sandpc::CpuConfig{memory_mib << 20});
+    std::unique_ptr<sandpc::BlockCompiler> compiler;
+    if (jit) {
+        std::string why;
+        compiler = sandpc::make_host_block_compiler(why);
+        if (!compiler) {
+            std::fprintf(stderr, "sandpc_romrun: --cpu jit: %s\n", why.c_str());
+            return kExitUsage;
+        }
+        cpu.set_block_compiler(compiler.get(), 1);
+    }
     uint64_t done = 0;
     while (done < max_instructions) {
         uint64_t before = cpu.instruction_count();

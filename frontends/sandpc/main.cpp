@@ -128,6 +128,16 @@ void write_screendump(Machine& m, const std::string& path) {
     }
 }
 
+void print_stats(const Machine& m) {
+    const BlockStats& b = m.block_stats();
+    std::fprintf(stderr,
+                 "sandpc: cpu %s: %llu blocks compiled (%llu instructions), %llu native block "
+                 "runs, %llu interpreted block runs, %llu code flushes\n",
+                 m.jit_active() ? "jit" : "interpreter", (unsigned long long)b.compiled,
+                 (unsigned long long)b.compiled_insns, (unsigned long long)b.native_runs,
+                 (unsigned long long)b.interpreted_runs, (unsigned long long)b.flushes);
+}
+
 int run(const RunnerOptions& o) {
     if (!o.cdrom.empty()) throw UsageError("-cdrom: CD-ROM drives are not supported yet");
     if (o.kernel.empty() && (!o.initrd.empty() || !o.append.empty()))
@@ -170,7 +180,11 @@ int run(const RunnerOptions& o) {
                                               std::chrono::system_clock::now().time_since_epoch())
                                               .count();
 
+    mc.cpu_engine = o.jit ? CpuEngine::kJit : CpuEngine::kInterpreter;
     Machine m(std::move(mc));
+    if (!m.cpu_engine_note().empty())
+        std::fprintf(stderr, "sandpc: running on the interpreter: %s\n",
+                     m.cpu_engine_note().c_str());
     if (!o.restore.empty()) {
         try {
             restore_machine_checkpoint(m, o.restore);
@@ -220,6 +234,7 @@ int run(const RunnerOptions& o) {
                          why.c_str(), static_cast<unsigned long long>(m.instructions()),
                          m.now_ns() / 1e9, wall, m.cpu().s.seg[CS].selector, m.cpu().s.eip);
         if (o.dump_state) dump_state(m);
+        if (o.stats) print_stats(m);
         return status;
     };
     auto text_seen = [&] {

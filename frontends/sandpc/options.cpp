@@ -54,6 +54,11 @@ Batch options:
                        guest writes go to a temporary overlay and the images
                        are never modified)
   --dump-state         print the CPU registers and next instructions at exit
+  --cpu interp|jit     the interpreter (default) or the JIT, which runs hot
+                       blocks as native code (same results; falls back to the
+                       interpreter, saying why, where the host has no JIT)
+  --stats              print CPU engine statistics at exit (blocks compiled,
+                       native and interpreted block runs)
   -q, --quiet          no progress or summary lines on stderr
   -h, --help           this text
 
@@ -221,6 +226,13 @@ RunnerOptions parse_options(int argc, char** argv) {
             o.deterministic = true;
         } else if (a == "--dump-state") {
             o.dump_state = true;
+        } else if (a == "--cpu") {
+            std::string v = value();
+            if (v != "interp" && v != "jit")
+                throw UsageError("--cpu: 'interp' or 'jit' (got '" + v + "')");
+            o.jit = v == "jit";
+        } else if (a == "--stats") {
+            o.stats = true;
         } else if (a == "-q" || a == "--quiet") {
             o.quiet = true;
         } else {

@@ -61,6 +61,8 @@ struct RunnerOptions {
     double checkpoint_every = 0;  // seconds of host time; needs save_on_exit
     bool quiet = false;
     bool dump_state = false;
+    bool jit = false;    // --cpu jit
+    bool stats = false;  // --stats
     bool help = false;
 };
 
