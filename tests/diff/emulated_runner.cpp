@@ -31,6 +31,7 @@ class ImageMemory final : public X87Memory {
 EmulatedRunner::EmulatedRunner(bool low_area)
     : bus_(std::make_unique<RamOnlyBus>(kRamSize)), low_area_(low_area) {
     cpu_ = std::make_unique<Cpu>(*bus_, CpuConfig{kRamSize});
+    engine_.attach(*cpu_);
 }
 
 EmulatedRunner::~EmulatedRunner() = default;

@@ -11,6 +11,7 @@
 #include "cpu/cpu.h"
 #include "tests/diff/diff_protocol.h"
 #include "tests/support/ram_only_bus.h"
+#include "tests/support/test_cpu_engine.h"
 
 namespace sandpc {
 
@@ -34,6 +35,7 @@ class EmulatedRunner {
   private:
     std::unique_ptr<RamOnlyBus> bus_;
     std::unique_ptr<Cpu> cpu_;
+    TestCpuEngine engine_;
     bool low_area_;
 };
 

@@ -3,6 +3,8 @@
 # --save-on-exit and resumed with --restore in a new process ends at N + M
 # with the same screen and instruction count as one straight run. Also:
 # a checkpoint refuses another RAM size, a damaged file, another disk.
+# The runs before and after a checkpoint use different CPU engines
+# (interpreter and JIT), which must give the same machine.
 set -u
 sandpc=$1
 image=$2
@@ -12,18 +14,19 @@ common=(-fda "$image" --deterministic)
 keys=(--keys 'PRIMES /N:3000 /P:CON\n')
 "$sandpc" "${common[@]}" "${keys[@]}" --max-instructions 60000000 \
     --screendump "$dir/straight.txt" 2>"$dir/straight.log"
-for n in 25000000 41000000; do
+for run in "25000000 interp jit" "41000000 jit interp"; do
+    read -r n before after <<<"$run"
     "$sandpc" "${common[@]}" "${keys[@]}" --max-instructions $n --save-on-exit "$dir/ck" \
-        2>"$dir/first.log"
+        --cpu "$before" 2>"$dir/first.log"
     [ -s "$dir/ck" ] || { echo "no checkpoint written at $n"; cat "$dir/first.log"; exit 1; }
-    "$sandpc" "${common[@]}" --restore "$dir/ck" --max-instructions 60000000 \
+    "$sandpc" "${common[@]}" --restore "$dir/ck" --max-instructions 60000000 --cpu "$after" \
         --screendump "$dir/resumed.txt" 2>"$dir/resumed.log"
     cmp "$dir/straight.txt" "$dir/resumed.txt" || {
         echo "screens differ after resuming at $n"; cat "$dir/resumed.log"; exit 1; }
     a=$(grep -o 'after [0-9]* instructions' "$dir/straight.log")
     b=$(grep -o 'after [0-9]* instructions' "$dir/resumed.log")
     [ "$a" = "$b" ] || { echo "counts differ at $n: $a / $b"; exit 1; }
-    echo "ok   resumed at $n: $b, $(stat -c %s "$dir/ck") byte checkpoint"
+    echo "ok   resumed at $n ($before, then $after): $b, $(stat -c %s "$dir/ck") byte checkpoint"
 done
 grep -q '2999,' "$dir/straight.txt" || { echo "PRIMES output missing"; cat "$dir/straight.txt"; exit 1; }
 fail=0

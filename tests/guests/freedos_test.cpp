@@ -8,15 +8,6 @@
 namespace sandpc {
 namespace {
 
-constexpr int64_t kEpoch = 1767225600;  // 2026-01-01, as --deterministic
-
-MachineConfig freedos_config() {
-    MachineConfig c;
-    c.floppy[0] = open_image_snapshot(SANDPC_FREEDOS_IMAGE);
-    c.rtc_epoch_unix = kEpoch;
-    return c;
-}
-
 // The screen's last lines, for failure messages.
 std::string screen_of(Machine& m) {
     return "screen:\n" + m.text_screen();

@@ -3,14 +3,38 @@
 #pragma once
 #include <string>
 
+#include "devices/storage/image_open.h"
 #include "frontends/machine/key_feeder.h"
 #include "frontends/machine/machine.h"
+#include "tests/support/test_cpu_engine.h"
 
 namespace sandpc {
 
+// The CPU engine guest tests run on: with SANDPC_CPU=jit (CTest runs the
+// suite a second time so) every block is compiled the first time it runs.
+inline MachineConfig with_test_cpu_engine(MachineConfig c) {
+    if (test_wants_jit()) {
+        c.cpu_engine = CpuEngine::kJit;
+        c.jit_threshold = 1;
+    }
+    return c;
+}
+
+#ifdef SANDPC_FREEDOS_IMAGE
+// FreeDOS from its floppy (writes to a temporary overlay), clock as
+// --deterministic sets it.
+inline MachineConfig freedos_config() {
+    MachineConfig c;
+    c.floppy[0] = open_image_snapshot(SANDPC_FREEDOS_IMAGE);
+    c.rtc_epoch_unix = 1767225600;  // 2026-01-01
+    return with_test_cpu_engine(std::move(c));
+}
+#endif
+
 class GuestSession {
   public:
-    explicit GuestSession(MachineConfig config) : machine_(std::move(config)) {}
+    explicit GuestSession(MachineConfig config)
+        : machine_(with_test_cpu_engine(std::move(config))) {}
     Machine& machine() { return machine_; }
     void type(std::string text) { keys_.add(std::move(text)); }
     size_t typed() const { return keys_.typed(); }

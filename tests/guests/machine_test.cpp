@@ -26,7 +26,7 @@ MachineConfig with_debug_exit(BlockBackendPtr floppy) {
     MachineConfig c;
     c.floppy[0] = std::move(floppy);
     c.isa_debug_exit = true;
-    return c;
+    return with_test_cpu_engine(std::move(c));
 }
 
 uint32_t run_to_exit(Machine& m) {

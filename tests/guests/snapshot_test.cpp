@@ -12,13 +12,6 @@
 namespace sandpc {
 namespace {
 
-MachineConfig freedos_config() {
-    MachineConfig c;
-    c.floppy[0] = open_image_snapshot(SANDPC_FREEDOS_IMAGE);
-    c.rtc_epoch_unix = 1767225600;
-    return c;
-}
-
 struct Outcome {
     std::string screen;
     uint64_t instructions;
