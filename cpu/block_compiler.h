@@ -33,9 +33,16 @@ struct NativeLayout {
     int32_t lazy = 0;        // LazyFlags (cpu/cpu_state.h)
     int32_t icount = 0;      // uint64_t instruction counter
     int32_t stop_block = 0;  // bool: end the block after this instruction
+    int32_t seg = 0;         // SegmentCache[6] (cpu/cpu_state.h)
+    int32_t tlb = 0;         // TlbEntry[kTlbSize] (cpu/tlb.h)
+    int32_t user_bit = 0;    // uint32_t: 1 at CPL 3 (the TLB tag's low bit)
+    int32_t align_mask = 0;  // uint32_t: ~0 when alignment checking is active
     // Runs one instruction through its interpreter handler with EIP and
     // next_eip already set; returns kNativeFault after recording a fault.
     uint32_t (*run_insn)(Cpu*, const Insn*) = nullptr;
+    // Flag reads that cannot fault: a Jcc/SETcc condition (0-15) and CF.
+    bool (*condition)(const Cpu*, unsigned cc) = nullptr;
+    bool (*carry)(const Cpu*) = nullptr;
 };
 
 class BlockCompiler {

@@ -229,7 +229,13 @@ NativeLayout Cpu::native_layout() const {
     l.lazy = offset(&s.lazy);
     l.icount = offset(&icount_);
     l.stop_block = offset(&stop_block_);
+    l.seg = offset(&s.seg[0]);
+    l.tlb = offset(&tlb_[0]);
+    l.user_bit = offset(&user_bit_);
+    l.align_mask = offset(&align_mask_);
     l.run_insn = &Cpu::native_run_insn;
+    l.condition = [](const Cpu* c, unsigned cc) { return c->condition(cc); };
+    l.carry = [](const Cpu* c) { return c->cf(); };
     return l;
 }
 

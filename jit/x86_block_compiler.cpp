@@ -2,7 +2,10 @@
 
 #include <xbyak/xbyak.h>
 
+#include <cstddef>
+
 #include "cpu/cpu.h"
+#include "cpu/instruction_table.h"
 #include "jit/inline_ops.h"
 
 namespace sandpc {
@@ -31,12 +34,40 @@ class BlockEmitter {
         bool last_inline = false;
         for (unsigned i = 0; i < b_.count; ++i) {
             const Insn& in = b_.insns[i];
-            last_inline = emit_inline(g_, l_, in);
-            if (last_inline) {
-                ++pending_count_;
-                ++inlined_;
-            } else {
-                call_handler(in, offset, i + 1 == b_.count);
+            bool last = i + 1 == b_.count;
+            Xbyak::Label slow, done;
+            if (last && emit_branch(in, offset)) {
+                last_inline = false;
+                break;
+            }
+            FlagOp flags = FlagOp::kNone;
+            InlineKind kind = emit_inline(g_, l_, in, slow, known_flags_, flags);
+            if (kind == InlineKind::kNone)
+                known_flags_ = FlagOp::kNone;  // the handler may have set any flags
+            else if (flags != FlagOp::kNone)
+                known_flags_ = flags;
+            switch (kind) {
+                case InlineKind::kExact:
+                    ++pending_count_;
+                    ++inlined_;
+                    last_inline = true;
+                    break;
+                case InlineKind::kGuarded:
+                    // Fast path counts the instruction; the slow path is the
+                    // handler call, which counts it too. pending_count_ was
+                    // flushed by neither, so flush it on both.
+                    ++inlined_;
+                    g_.add(g_.qword[rbx + l_.icount], pending_count_ + 1);
+                    g_.jmp(done, Xbyak::CodeGenerator::T_NEAR);
+                    g_.L(slow);
+                    call_handler(in, offset, last);
+                    g_.L(done);
+                    last_inline = true;  // the fast path left EIP behind
+                    break;
+                case InlineKind::kNone:
+                    call_handler(in, offset, last);
+                    last_inline = false;
+                    break;
             }
             offset += in.len;
         }
@@ -55,6 +86,119 @@ class BlockEmitter {
     }
 
   private:
+    // A relative JMP, or a Jcc whose flags an earlier instruction of this
+    // block set natively, ending the block: EIP set to the target or the
+    // fall-through, the CS limit checked (a target past it goes to the
+    // handler, which raises #GP).
+    bool emit_branch(const Insn& in, uint32_t offset) {
+        unsigned opcode = in.info->opcode;
+        bool jmp = opcode == 0xE9 || opcode == 0xEB;
+        bool jcc = (opcode >= 0x70 && opcode <= 0x7F) || (opcode >= 0x180 && opcode <= 0x18F);
+        if ((!jmp && !jcc) || in.lock) return false;
+
+        auto near = Xbyak::CodeGenerator::T_NEAR;
+        Xbyak::Label not_taken, slow, counted;
+        flush_count();
+        if (jcc) {
+            unsigned cc = in.opcode & 15;
+            if (host_flags_match(cc)) {
+                recompute_host_flags();
+                jump_unless(cc, not_taken);
+            } else {
+                g_.mov(rdi, rbx);
+                g_.mov(esi, cc);
+                g_.mov(rax, reinterpret_cast<uint64_t>(l_.condition));
+                g_.call(rax);
+                g_.test(al, al);
+                g_.jz(not_taken, near);
+            }
+        }
+        eip_at(eax, offset + in.len);
+        g_.add(eax, in.imm);
+        if (!in.op32) g_.movzx(eax, ax);
+        g_.cmp(
+            eax,
+            g_.dword[rbx + l_.seg +
+                     static_cast<int>(CS * sizeof(SegmentCache) + offsetof(SegmentCache, limit))]);
+        g_.ja(slow, near);
+        g_.mov(g_.dword[rbx + l_.eip], eax);
+        g_.jmp(counted, near);
+        if (jcc) {
+            g_.L(not_taken);
+            eip_at(eax, offset + in.len);
+            g_.mov(g_.dword[rbx + l_.eip], eax);
+        }
+        g_.L(counted);
+        g_.add(g_.qword[rbx + l_.icount], 1);
+        g_.jmp(exit_, near);
+        g_.L(slow);
+        call_handler(in, offset, true);
+        g_.jmp(exit_, near);
+        return true;
+    }
+    // Whether recompute_host_flags() gives the flags condition `cc` reads.
+    bool host_flags_match(unsigned cc) const {
+        switch (known_flags_) {
+            case FlagOp::kSub:
+            case FlagOp::kAdd:
+            case FlagOp::kLogic: return true;
+            case FlagOp::kInc:
+            case FlagOp::kDec: {
+                unsigned c = cc >> 1;  // CF-reading conditions need carry_in
+                return c != 1 && c != 3;
+            }
+            default: return false;
+        }
+    }
+    // Host flags equal to the guest's OSZPC from the lazy record of a
+    // 32-bit operation of kind known_flags_.
+    void recompute_host_flags() {
+        auto field = [&](size_t f) { return g_.dword[rbx + l_.lazy + static_cast<int>(f)]; };
+        switch (known_flags_) {
+            case FlagOp::kSub:
+                g_.mov(eax, field(offsetof(LazyFlags, a)));
+                g_.cmp(eax, field(offsetof(LazyFlags, b)));
+                break;
+            case FlagOp::kAdd:
+                g_.mov(eax, field(offsetof(LazyFlags, a)));
+                g_.add(eax, field(offsetof(LazyFlags, b)));
+                break;
+            case FlagOp::kInc:  // OF/SF/ZF/PF as the add gives them; CF not used
+                g_.mov(eax, field(offsetof(LazyFlags, a)));
+                g_.add(eax, 1);
+                break;
+            case FlagOp::kDec:
+                g_.mov(eax, field(offsetof(LazyFlags, a)));
+                g_.sub(eax, 1);
+                break;
+            default:  // kLogic: CF = OF = 0
+                g_.mov(eax, field(offsetof(LazyFlags, res)));
+                g_.test(eax, eax);
+                break;
+        }
+    }
+    // Jumps to `to` when guest condition `cc` is false.
+    void jump_unless(unsigned cc, Xbyak::Label& to) {
+        auto near = Xbyak::CodeGenerator::T_NEAR;
+        switch (cc ^ 1) {
+            case 0x0: g_.jo(to, near); break;
+            case 0x1: g_.jno(to, near); break;
+            case 0x2: g_.jb(to, near); break;
+            case 0x3: g_.jnb(to, near); break;
+            case 0x4: g_.jz(to, near); break;
+            case 0x5: g_.jnz(to, near); break;
+            case 0x6: g_.jbe(to, near); break;
+            case 0x7: g_.jnbe(to, near); break;
+            case 0x8: g_.js(to, near); break;
+            case 0x9: g_.jns(to, near); break;
+            case 0xA: g_.jp(to, near); break;
+            case 0xB: g_.jnp(to, near); break;
+            case 0xC: g_.jl(to, near); break;
+            case 0xD: g_.jnl(to, near); break;
+            case 0xE: g_.jle(to, near); break;
+            default: g_.jnle(to, near); break;
+        }
+    }
     // EIP of the byte `offset` into the block (16-bit code wraps at 64 KiB).
     void eip_at(const Xbyak::Reg32& r, uint32_t offset) {
         g_.lea(r, g_.ptr[r12 + static_cast<int32_t>(offset)]);
@@ -100,6 +244,7 @@ class BlockEmitter {
     const NativeLayout& l_;
     Xbyak::Label exit_, fault_;
     unsigned pending_count_ = 0;
+    FlagOp known_flags_ = FlagOp::kNone;  // what the lazy record holds, if known
     uint64_t inlined_ = 0;
 };
 
