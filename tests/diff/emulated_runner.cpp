@@ -28,10 +28,13 @@ class ImageMemory final : public X87Memory {
 };
 }  // namespace
 
-EmulatedRunner::EmulatedRunner(bool low_area)
+EmulatedRunner::EmulatedRunner(bool low_area, RunnerEngine engine)
     : bus_(std::make_unique<RamOnlyBus>(kRamSize)), low_area_(low_area) {
     cpu_ = std::make_unique<Cpu>(*bus_, CpuConfig{kRamSize});
-    engine_.attach(*cpu_);
+    if (engine == RunnerEngine::kFromEnvironment)
+        engine_.attach(*cpu_);
+    else if (engine == RunnerEngine::kJit)
+        engine_.attach_jit(*cpu_);
 }
 
 EmulatedRunner::~EmulatedRunner() = default;

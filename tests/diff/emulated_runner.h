@@ -26,9 +26,12 @@ struct EmulatedResult {
     std::array<uint8_t, 512> fxsave_out{};
 };
 
+enum class RunnerEngine : uint8_t { kFromEnvironment, kInterpreter, kJit };
+
 class EmulatedRunner {
   public:
-    explicit EmulatedRunner(bool low_area);
+    // kFromEnvironment: the JIT when SANDPC_CPU=jit (test_cpu_engine.h).
+    explicit EmulatedRunner(bool low_area, RunnerEngine engine = RunnerEngine::kFromEnvironment);
     ~EmulatedRunner();
     EmulatedResult run(const DiffRequest& request, std::span<const uint8_t> code);
 
