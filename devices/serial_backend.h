@@ -1,9 +1,14 @@
-// Where a serial port's (or debug port's) output bytes go. Input travels the
-// other way: the host pushes bytes into the device (Uart16550::receive), on
-// the machine's thread. Implementations here: callback, ostream, file, null.
-// A socket backend is not written yet.
+// The host side of a serial port (or the debug port): where the guest's
+// output bytes go and where its input comes from. The device talks to the
+// host only through this interface; the machine owns the timing: it asks the
+// device to poll for input at slice boundaries, on its own thread, so no
+// device state is touched from elsewhere. Input arrives whenever the host
+// delivers it, so a run that takes serial input is not deterministic.
+// Output-only implementations here: callback, ostream, file, null; stdio and
+// socket backends (with input) live in devices/serial_host/.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -18,6 +23,16 @@ class SerialBackend {
     virtual ~SerialBackend() = default;
     virtual void write(std::span<const uint8_t> bytes) = 0;
     void write_byte(uint8_t b) { write(std::span<const uint8_t>(&b, 1)); }
+
+    // Copies bytes that have already arrived from the host into `out`
+    // without blocking; returns how many (0: nothing yet).
+    virtual size_t read(std::span<uint8_t> out) {
+        (void)out;
+        return 0;
+    }
+    // False once read() can never return bytes again (output-only backend,
+    // end of input, a closed client connection); the device stops polling.
+    virtual bool input_open() const { return false; }
 };
 
 class NullSerialBackend final : public SerialBackend {

@@ -88,9 +88,20 @@ size_t Uart16550::receive(std::span<const uint8_t> bytes) {
     size_t room = kHostQueueLimit - host_queue_.size();
     size_t n = bytes.size() < room ? bytes.size() : room;
     host_queue_.insert(host_queue_.end(), bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(n));
+    if (n < bytes.size()) lsr_errors_ |= 0x02;  // overrun: input lost
     fill_rx();
     update_irq();
     return n;
+}
+
+void Uart16550::poll_input() {
+    uint8_t buf[4096];
+    while (backend_.input_open() && host_queue_.size() < kHostQueueLimit) {
+        size_t room = kHostQueueLimit - host_queue_.size();
+        size_t n = backend_.read(std::span(buf, room < sizeof buf ? room : sizeof buf));
+        if (n == 0) break;
+        receive(std::span<const uint8_t>(buf, n));
+    }
 }
 
 void Uart16550::transmit(uint8_t value) {

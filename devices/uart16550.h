@@ -3,18 +3,23 @@
 //
 // Transmission is instantaneous in virtual time: a THR write goes straight to
 // the backend (or, in loopback, to the receiver), THRE and TEMT stay set and
-// the THR-empty interrupt is raised again at once. Received bytes wait in a
-// host-side queue (up to kHostQueueLimit) and move into the 16-byte RX FIFO
-// (1-byte holding register with FIFOs off) as the guest makes room, so fast
-// host input is not lost. The character timeout interrupt fires after four
-// character times (from the baud divisor and LCR) without FIFO activity, via
-// a scheduler timer. Interrupt priority: line status, RX data / timeout, THR
-// empty, modem status. The IRQ line is driven only while MCR.OUT2 is set and
-// loopback is off, as on PC boards. Modem inputs outside loopback read as
-// CTS, DSR and DCD asserted. Parity/framing errors and break never occur
-// (no real line); overrun happens only in loopback.
+// the THR-empty interrupt is raised again at once.
 //
-// Host input must be pushed on the machine's thread.
+// Reception: poll_input() (called by the machine at slice boundaries, on its
+// thread) takes what the backend has and receive() queues it in a host-side
+// queue (up to kHostQueueLimit), which feeds the 16-byte RX FIFO (1-byte
+// holding register with FIFOs off) as the guest makes room, so a slow guest
+// loses nothing (the modem lines play no part). What is already in the
+// receiver is lost, as on the chip, when the guest clears the FIFO or
+// toggles FCR bit 0; the rest waits in the host queue. Bytes that
+// do not fit in the host queue are dropped and reported as an overrun
+// (LSR.OE, line status interrupt), as is a byte looped back into a full
+// receiver. The character timeout interrupt fires after four character times
+// (from the baud divisor and LCR) without FIFO activity, via a scheduler
+// timer. Interrupt priority: line status, RX data / timeout, THR empty, modem
+// status. The IRQ line is driven only while MCR.OUT2 is set and loopback is
+// off, as on PC boards. Modem inputs outside loopback read as CTS, DSR and
+// DCD asserted. Parity/framing errors and break never occur (no real line).
 #pragma once
 
 #include <cstdint>
@@ -40,9 +45,11 @@ class Uart16550 {
     uint8_t read_register(unsigned offset);
     void write_register(unsigned offset, uint8_t value);
 
-    // Host -> guest bytes. Returns how many were accepted (the rest would
-    // overflow the host queue).
+    // Host -> guest bytes. Returns how many were accepted; the rest are lost
+    // and set LSR.OE.
     size_t receive(std::span<const uint8_t> bytes);
+    // Takes the bytes the backend has ready (as many as the host queue holds).
+    void poll_input();
     size_t pending_input() const { return host_queue_.size() + rx_.size(); }
 
     uint32_t divisor() const { return dll_ | dlm_ << 8; }

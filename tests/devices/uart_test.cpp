@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <string>
 
 #include "device_test_util.h"
@@ -174,6 +175,159 @@ TEST_F(UartTest, SaveLoadRoundTrip) {
     Uart16550 u3{b3, s3, InterruptLine(), 0x3F8, null};
     s3.load(rb);
     EXPECT_THROW(u3.load(rb), StateError);
+}
+
+// Host input through the backend interface, as the machine delivers it.
+class FakeInputBackend final : public SerialBackend {
+  public:
+    void write(std::span<const uint8_t> b) override { sent.append(b.begin(), b.end()); }
+    size_t read(std::span<uint8_t> out) override {
+        ++reads;
+        size_t n = 0;
+        while (n < out.size() && !pending.empty()) {
+            out[n++] = static_cast<uint8_t>(pending.front());
+            pending.pop_front();
+        }
+        return n;
+    }
+    bool input_open() const override { return open; }
+    void feed(const std::string& s) { pending.insert(pending.end(), s.begin(), s.end()); }
+
+    std::deque<char> pending;
+    std::string sent;
+    bool open = true;
+    int reads = 0;
+};
+
+class UartInputTest : public ::testing::Test {
+  protected:
+    uint8_t in(unsigned off) { return bus.read8(static_cast<uint16_t>(0x3F8 + off)); }
+    void out(unsigned off, uint8_t v) { bus.write8(static_cast<uint16_t>(0x3F8 + off), v); }
+    void feed_and_poll(const std::string& s) {
+        backend.feed(s);
+        uart.poll_input();
+    }
+
+    Scheduler sched{1'000'000'000};
+    IoBus bus;
+    test::RecordingIrqSink irqs{sched};
+    FakeInputBackend backend;
+    Uart16550 uart{bus, sched, InterruptLine(irqs, 4), 0x3F8, backend};
+};
+
+TEST_F(UartInputTest, PolledBytesRaiseReceiveDataAvailable) {
+    out(4, 0x08);  // OUT2
+    out(1, 0x01);  // ERBFI
+    uart.poll_input();
+    EXPECT_EQ(in(5) & 0x01, 0x00);
+    EXPECT_FALSE(irqs.levels[4]);
+    feed_and_poll("ok");
+    EXPECT_EQ(in(5), 0x61);  // DR, THRE, TEMT
+    EXPECT_EQ(in(2), 0x04);
+    EXPECT_TRUE(irqs.levels[4]);
+    EXPECT_EQ(in(0), 'o');
+    EXPECT_EQ(in(0), 'k');
+    EXPECT_EQ(in(5), 0x60);
+    EXPECT_EQ(in(2), 0x01);
+    EXPECT_FALSE(irqs.levels[4]);
+}
+
+TEST_F(UartInputTest, EveryFifoTriggerLevel) {
+    out(4, 0x08);
+    out(1, 0x01);
+    const struct {
+        uint8_t fcr;
+        size_t level;
+    } kLevels[] = {{0x07, 1}, {0x47, 4}, {0x87, 8}, {0xC7, 14}};
+    for (const auto& t : kLevels) {
+        out(2, t.fcr);  // FIFO on, both FIFOs cleared
+        ASSERT_EQ(in(5) & 0x01, 0x00);
+        if (t.level > 1) {
+            feed_and_poll(std::string(t.level - 1, 'x'));
+            EXPECT_EQ(in(2), 0xC1) << "below trigger level " << t.level;
+            EXPECT_EQ(in(5) & 0x01, 0x01);
+            EXPECT_FALSE(irqs.levels[4]);
+        }
+        feed_and_poll("y");
+        EXPECT_EQ(in(2), 0xC4) << "at trigger level " << t.level;
+        EXPECT_TRUE(irqs.levels[4]);
+        in(0);  // one below the level again
+        EXPECT_EQ(in(2), 0xC1) << "after reading one, level " << t.level;
+    }
+}
+
+TEST_F(UartInputTest, CharacterTimeoutForAShortLine) {
+    out(2, 0xC1);  // FIFO on, trigger 14
+    out(4, 0x08);
+    out(1, 0x01);
+    feed_and_poll("hi\n");
+    EXPECT_EQ(in(2), 0xC1);
+    run_until(sched, sched.now_ns() + 4 * (10ull * 12 * 16 * 1'000'000'000 / 1'843'200));
+    EXPECT_EQ(in(2), 0xCC);
+    EXPECT_TRUE(irqs.levels[4]);
+    std::string got;
+    while (in(5) & 0x01) got += static_cast<char>(in(0));
+    EXPECT_EQ(got, "hi\n");
+    EXPECT_EQ(in(2), 0xC1);
+    EXPECT_FALSE(irqs.levels[4]);
+}
+
+TEST_F(UartInputTest, PollStopsAtTheHostQueueLimitWithoutLoss) {
+    out(2, 0x01);
+    std::string data;
+    for (size_t i = 0; i < Uart16550::kHostQueueLimit + 5000; ++i)
+        data += static_cast<char>('a' + i % 26);
+    feed_and_poll(data);
+    EXPECT_EQ(uart.pending_input(), Uart16550::kHostQueueLimit + Uart16550::kFifoSize);
+    EXPECT_EQ(backend.pending.size(), data.size() - uart.pending_input());
+    std::string got;
+    while (got.size() < data.size()) {
+        uint8_t lsr = in(5);
+        ASSERT_EQ(lsr & 0x02, 0) << "overrun after " << got.size();
+        if (!(lsr & 0x01)) {
+            uart.poll_input();
+            ASSERT_TRUE(in(5) & 0x01) << "input stalled after " << got.size();
+            continue;
+        }
+        got += static_cast<char>(in(0));
+    }
+    EXPECT_EQ(got, data);
+}
+
+TEST_F(UartInputTest, LostInputIsAnOverrunWithTopPriority) {
+    out(2, 0x01);
+    out(4, 0x08);
+    out(1, 0x07);  // line status, THRE and RX interrupts
+    std::string data(Uart16550::kHostQueueLimit + Uart16550::kFifoSize + 3, 'z');
+    size_t accepted =
+        uart.receive(std::span(reinterpret_cast<const uint8_t*>(data.data()), data.size()));
+    EXPECT_LT(accepted, data.size());
+    EXPECT_EQ(in(2), 0xC6);  // line status outranks RX data and THRE
+    EXPECT_TRUE(irqs.levels[4]);
+    EXPECT_EQ(in(5), 0x63);  // DR, OE, THRE, TEMT; reading clears OE
+    EXPECT_EQ(in(5), 0x61);
+    EXPECT_EQ(in(2), 0xC4);  // then RX data
+    while (in(5) & 0x01) in(0);
+    EXPECT_EQ(in(2), 0xC2);  // then THR empty
+    EXPECT_EQ(in(2), 0xC1);
+    EXPECT_FALSE(irqs.levels[4]);
+}
+
+TEST_F(UartInputTest, ClosedBackendIsNotPolled) {
+    backend.feed("never");
+    backend.open = false;
+    uart.poll_input();
+    EXPECT_EQ(backend.reads, 0);
+    EXPECT_EQ(in(5) & 0x01, 0x00);
+}
+
+TEST_F(UartInputTest, InputWaitsDuringLoopback) {
+    out(4, 0x10);  // loopback
+    feed_and_poll("h");
+    EXPECT_EQ(in(5) & 0x01, 0x00);
+    out(4, 0x00);
+    EXPECT_EQ(in(5) & 0x01, 0x01);
+    EXPECT_EQ(in(0), 'h');
 }
 
 }  // namespace
