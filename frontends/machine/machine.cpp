@@ -17,6 +17,9 @@ namespace {
 constexpr uint16_t kComBases[4] = {0x3F8, 0x2F8, 0x3E8, 0x2E8};
 constexpr unsigned kComIrqs[4] = {4, 3, 4, 3};
 constexpr uint64_t kMaxSlice = 1 << 16;
+// How often (virtual time) serial backends are asked for host input: about
+// eleven characters' time at 115200 baud.
+constexpr uint64_t kSerialInputPollNs = 1'000'000;
 
 uint32_t checked_ram_bytes(uint32_t mb) {
     if (mb < 2 || mb > 3072)
@@ -153,6 +156,7 @@ MachineEvent Machine::run(uint64_t instructions) {
     uint64_t end = scheduler_.instructions() + instructions;
     while (scheduler_.instructions() < end) {
         scheduler_.run_due_events();
+        poll_serial_input();
         update_intr();
         uint64_t budget = std::min({scheduler_.instructions_until_next_event(),
                                     end - scheduler_.instructions(), kMaxSlice});
@@ -182,6 +186,14 @@ MachineEvent Machine::run(uint64_t instructions) {
     scheduler_.run_due_events();
     update_intr();
     return MachineEvent::kNone;
+}
+
+void Machine::poll_serial_input() {
+    uint64_t now = scheduler_.now_ns();
+    if (now >= last_serial_poll_ns_ && now - last_serial_poll_ns_ < kSerialInputPollNs) return;
+    last_serial_poll_ns_ = now;
+    for (const auto& uart : uarts_)
+        if (uart) uart->poll_input();
 }
 
 std::optional<uint32_t> Machine::exit_status() const {

@@ -6,6 +6,11 @@
 // deadline, so device events happen at their exact virtual time; the CPU
 // clock (instructions) and the scheduler stay equal. A halted CPU skips
 // virtual time to the next event.
+//
+// Host input reaches the guest only at slice boundaries: the serial ports
+// poll their backends there (at most once per millisecond of virtual time),
+// on this thread. When bytes arrive depends on the host, so a run that takes
+// serial input is not deterministic.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -149,6 +154,7 @@ class Machine final : public CpuBus, public BiosHost {
 
   private:
     void sync_clock();
+    void poll_serial_input();
     void after_device_access();  // scheduler catches up with the CPU's instruction count
     void update_intr() { cpu_.set_intr(pic_.intr_pending()); }
     // The chipset combines both A20 sources: the line is off only when both are.
@@ -187,6 +193,7 @@ class Machine final : public CpuBus, public BiosHost {
     IoBus::Mapping post_port_;
 
     uint64_t slice_end_ns_ = 0;
+    uint64_t last_serial_poll_ns_ = UINT64_MAX;  // UINT64_MAX: never
     bool waiting_for_key_ = false;
     bool reset_requested_ = false;
     bool boot_failed_ = false;

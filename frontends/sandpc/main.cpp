@@ -8,9 +8,13 @@
 #include <iterator>
 #include <memory>
 
+#include <unistd.h>
+
 #include "cpu/decoder.h"
 #include "cpu/disassembler.h"
 #include "devices/realtime_pacer.h"
+#include "devices/serial_host/socket_serial_backend.h"
+#include "devices/serial_host/stdio_serial_backend.h"
 #include "devices/storage/image_open.h"
 #include "devices/vga/png_writer.h"
 #include "frontends/machine/key_feeder.h"
@@ -35,6 +39,7 @@ constexpr int64_t kDeterministicEpoch = 1767225600;
 constexpr uint64_t kSlice = 2'000'000;
 
 // Serial/debug output: to its destination, and kept for --until-text.
+// Input passes through from the destination.
 class CapturingBackend final : public SerialBackend {
   public:
     CapturingBackend(std::unique_ptr<SerialBackend> out, std::string& capture)
@@ -44,21 +49,33 @@ class CapturingBackend final : public SerialBackend {
         capture_.append(bytes.begin(), bytes.end());
         if (capture_.size() > (1u << 20)) capture_.erase(0, capture_.size() - (1u << 19));
     }
+    size_t read(std::span<uint8_t> out) override { return out_ ? out_->read(out) : 0; }
+    bool input_open() const override { return out_ && out_->input_open(); }
 
   private:
     std::unique_ptr<SerialBackend> out_;
     std::string& capture_;
 };
 
-std::unique_ptr<SerialBackend> open_backend(const SerialSpec& spec) {
-    switch (spec.kind) {
-        case SerialSpec::kStdio:
-            return std::make_unique<CallbackSerialBackend>([](std::span<const uint8_t> b) {
-                std::fwrite(b.data(), 1, b.size(), stdout);
-                std::fflush(stdout);
-            });
-        case SerialSpec::kFile: return std::make_unique<FileSerialBackend>(spec.path, false);
-        default: return nullptr;
+// `stdin_input`: this stdio port reads the runner's stdin.
+std::unique_ptr<SerialBackend> open_backend(const SerialSpec& spec, bool stdin_input, bool quiet) {
+    try {
+        switch (spec.kind) {
+            case SerialSpec::kStdio:
+                return std::make_unique<StdioSerialBackend>(stdout,
+                                                            stdin_input ? STDIN_FILENO : -1);
+            case SerialSpec::kFile: return std::make_unique<FileSerialBackend>(spec.path, false);
+            case SerialSpec::kSocket: {
+                auto notice = [quiet](const std::string& what) {
+                    if (!quiet) std::fprintf(stderr, "sandpc: %s\n", what.c_str());
+                };
+                return std::make_unique<SocketSerialBackend>(*parse_serial_socket_spec(spec.path),
+                                                             notice);
+            }
+            default: return nullptr;
+        }
+    } catch (const std::runtime_error& e) {
+        throw UsageError(e.what());
     }
 }
 
@@ -162,15 +179,23 @@ int run(const RunnerOptions& o) {
     std::vector<SerialSpec> serial = o.serial;
     if (serial.empty())
         serial.push_back({o.nographic ? SerialSpec::kStdio : SerialSpec::kNull, ""});
+    if (o.deterministic)
+        for (const SerialSpec& s : serial)
+            if (s.kind == SerialSpec::kSocket)
+                throw UsageError("--deterministic: serial " + s.path +
+                                 " would deliver host input at host-timed moments");
+    bool stdin_taken = o.deterministic;  // deterministic runs never read stdin
     for (size_t i = 0; i < serial.size(); ++i) {
         if (serial[i].kind == SerialSpec::kNone) continue;
-        backends.push_back(
-            std::make_unique<CapturingBackend>(open_backend(serial[i]), serial_capture));
+        bool stdin_input = serial[i].kind == SerialSpec::kStdio && !stdin_taken;
+        stdin_taken |= stdin_input;
+        backends.push_back(std::make_unique<CapturingBackend>(
+            open_backend(serial[i], stdin_input, o.quiet), serial_capture));
         mc.serial[i] = backends.back().get();
     }
     if (o.debugcon.kind != SerialSpec::kNone) {
-        backends.push_back(
-            std::make_unique<CapturingBackend>(open_backend(o.debugcon), debug_capture));
+        backends.push_back(std::make_unique<CapturingBackend>(
+            open_backend(o.debugcon, false, o.quiet), debug_capture));
         mc.debug_console = backends.back().get();
     }
     mc.isa_debug_exit = o.isa_debug_exit;

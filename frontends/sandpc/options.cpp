@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "devices/serial_host/serial_socket_spec.h"
+
 namespace sandpc {
 
 const char* usage_text() {
@@ -21,8 +23,15 @@ QEMU-compatible options:
                        entered in real mode after our BIOS's POST)
   -initrd FILE         initial ramdisk for -kernel
   -append CMDLINE      kernel command line for -kernel
-  -serial DEV          next COM port: stdio, null, none, file:PATH (repeatable)
-  -debugcon DEV        port 0xE9 console: stdio, null, file:PATH
+  -serial DEV          next COM port (repeatable): stdio, null, none, file:PATH,
+                       tcp:[HOST]:PORT[,server][,nowait], unix:PATH[,server][,nowait]
+                       stdio and sockets also carry input to the guest (stdin:
+                       the first stdio port only); a server waits for its first
+                       client before starting unless nowait (TCP port 0: any
+                       free port, printed); a closed client connection stops
+                       input, a server accepts the next client
+  -debugcon DEV        port 0xE9 console (output only): stdio, null, file:PATH,
+                       tcp:..., unix:...
   -device isa-debug-exit[,iobase=PORT]
                        exit device: writing V ends the run with status (V<<1)|1
   -nographic           no display; COM1 on stdio unless -serial says otherwise
@@ -40,7 +49,10 @@ Batch options:
                        backslashes stay as they are (repeatable, in order)
   --screendump PATH    write the text screen to PATH at exit
   --deterministic      fixed RTC epoch and no pacing to host time: the same
-                       inputs give the same output and instruction counts
+                       inputs give the same output and instruction counts.
+                       Host serial input would arrive at host-timed moments,
+                       so -serial stdio is output only (stdin is not read) and
+                       tcp:/unix: serial ports are refused
   --save-on-exit PATH  write a checkpoint of the whole machine to PATH when the
                        run ends (any reason)
   --restore PATH       resume from a checkpoint; give the same machine options
@@ -110,7 +122,15 @@ SerialSpec parse_serial(const std::string& flag, const std::string& v) {
         s.kind = SerialSpec::kFile;
         s.path = v.substr(5);
     } else {
-        throw UsageError(flag + ": unsupported device '" + v + "' (stdio, null, none, file:PATH)");
+        try {
+            if (!parse_serial_socket_spec(v))
+                throw UsageError(flag + ": unsupported device '" + v +
+                                 "' (stdio, null, none, file:PATH, tcp:..., unix:...)");
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(flag + ": " + e.what());
+        }
+        s.kind = SerialSpec::kSocket;
+        s.path = v;
     }
     return s;
 }

@@ -29,8 +29,8 @@ enum ExitStatus : int {
 };
 
 struct SerialSpec {
-    enum Kind { kNone, kNull, kStdio, kFile } kind = kNone;
-    std::string path;
+    enum Kind { kNone, kNull, kStdio, kFile, kSocket } kind = kNone;
+    std::string path;  // kFile: the file; kSocket: the whole tcp:/unix: spec
 };
 
 struct RunnerOptions {
