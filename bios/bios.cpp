@@ -186,6 +186,7 @@ void Bios::rtc_irq(BiosCall& c) {
 }
 
 void Bios::time(BiosCall& c) {
+    if (c.ah() == 0xB1) return pci_bios(c);
     uint8_t status_b = cmos_read(0x0B);
     switch (c.ah()) {
         case 0x00: {

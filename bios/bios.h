@@ -51,6 +51,7 @@ class Bios {
     void keyboard(BiosCall& c);
     void keyboard_irq(BiosCall& c);
     void time(BiosCall& c);
+    void pci_bios(BiosCall& c);  // INT 1Ah AH=B1h (bios_pci.cpp)
     void timer_irq(BiosCall& c);
     void serial(BiosCall& c);
     void rtc_irq(BiosCall& c);
