@@ -6,7 +6,9 @@
 
 namespace sandpc {
 
-Bios::Bios(BiosHost& host, BiosConfig config) : host_(host), config_(std::move(config)) {}
+Bios::Bios(BiosHost& host, BiosConfig config) : host_(host), config_(std::move(config)) {
+    install_smbios();
+}
 
 bool Bios::trap(uint32_t linear) {
     if (linear < BiosRom::kBase || linear >= BiosRom::kBase + BiosRom::kSize) return false;

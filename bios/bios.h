@@ -43,6 +43,7 @@ class Bios {
     void load(StateReader& r);
 
   private:
+    void install_smbios();  // bios_smbios.cpp
     void post(BiosCall& c);
     void boot(BiosCall& c);
     void video(BiosCall& c);

@@ -201,9 +201,10 @@ BiosRom::BiosRom() : image_(kSize, 0xFF) {
     e.block(kRomFont8x14, sizeof kRomFont8x14);
     font8x8_ = e.pc();
     e.block(kRomFont8x8, sizeof kRomFont8x8);
+    free_ = e.pc();
     // The PC's CGA font (characters 00h-7Fh, 8x8) sits at F000:FA6E, where
     // old programs look for it without asking INT 10h.
-    Emitter cga(*this, 0xFA6E);
+    Emitter cga(*this, kCgaFontOffset);
     cga.block(kRomFont8x8, 128 * 8);
 
     // Reset vector: jmp far F000:post; then the BIOS date and model byte.
@@ -211,9 +212,8 @@ BiosRom::BiosRom() : image_(kSize, 0xFF) {
     r.byte(0xEA);
     r.word(post_entry_);
     r.word(kSegment);
-    const char date[] = "11/23/26";
     Emitter d(*this, 0xFFF5);
-    for (int i = 0; i < 8; ++i) d.byte(uint8_t(date[i]));
+    for (char ch : kDate) d.byte(uint8_t(ch));
     d.byte(0x00);
     d.byte(0xFC);  // model: AT
 }
@@ -223,6 +223,15 @@ bool BiosRom::service_at(uint32_t offset, BiosService& out) const {
     if (it == traps_.end()) return false;
     out = it->second;
     return true;
+}
+
+uint32_t BiosRom::append(std::span<const uint8_t> data, unsigned align) {
+    uint32_t at = (free_ + align - 1) / align * align;
+    if (at + data.size() > kCgaFontOffset) throw std::logic_error("BIOS ROM: no room for data");
+    Emitter e(*this, at);
+    e.block(data.data(), data.size());
+    free_ = at + static_cast<uint32_t>(data.size());
+    return at;
 }
 
 uint16_t BiosRom::floppy_params(unsigned type) const {

@@ -12,6 +12,8 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <span>
+#include <string_view>
 #include <vector>
 
 namespace sandpc {
@@ -42,6 +44,7 @@ class BiosRom {
     static constexpr uint32_t kSize = 0x10000;
     static constexpr uint8_t kTrapPort = 0xE6;
     static constexpr uint16_t kSegment = 0xF000;
+    static constexpr std::string_view kDate = "11/23/26";  // mm/dd/yy at F000:FFF5
 
     BiosRom();
 
@@ -68,8 +71,14 @@ class BiosRom {
     uint16_t vbe_mode_list() const { return vbe_modes_; }
     uint16_t vbe_window_function() const { return vbe_window_function_; }
 
+    // Copies `data` into the free space after the fonts, at an `align`-byte
+    // boundary, and returns its ROM offset. Throws std::logic_error when it
+    // does not fit. For tables the firmware builds once per machine (SMBIOS).
+    uint32_t append(std::span<const uint8_t> data, unsigned align);
+
   private:
     class Emitter;
+    static constexpr uint32_t kCgaFontOffset = 0xFA6E;  // F000:FA6E, fixed by the PC
     std::vector<uint8_t> image_;
     std::map<uint32_t, BiosService> traps_;
     std::array<uint16_t, 256> vectors_{};
@@ -79,6 +88,7 @@ class BiosRom {
     uint16_t font8x16_ = 0, font8x14_ = 0, font8x8_ = 0, font_alternates_ = 0;
     uint16_t vbe_oem_ = 0, vbe_vendor_ = 0, vbe_product_ = 0, vbe_revision_ = 0, vbe_modes_ = 0;
     uint16_t vbe_window_function_ = 0;
+    uint32_t free_ = 0;  // first unused offset after the fonts
 };
 
 }  // namespace sandpc

@@ -1,6 +1,7 @@
 // The execution loop: decoded-block cache, interrupt checks, and the slow
 // paths of memory access (TLB misses, page crossings, MMIO, code writes).
 #include "cpu/cpu.h"
+#include "cpu/cpuid.h"
 
 #include <algorithm>
 
@@ -39,7 +40,7 @@ Cpu::~Cpu() = default;
 void Cpu::reset() {
     s = CpuState{};
     s.eip = 0xFFF0;
-    s.gpr[EDX] = 0x0633;  // family 6, model 3, stepping 3: matches CPUID
+    s.gpr[EDX] = cpuid_leaf(1).eax;  // the processor signature
     for (unsigned i = 0; i < 6; ++i) set_segment_cache(i, 0, 0, 0xFFFF, 0x93);
     set_segment_cache(CS, 0xF000, 0xFFFF0000, 0xFFFF, 0x9B);
     s.gdtr = {0, 0xFFFF};

@@ -1,5 +1,6 @@
 // Control registers, model-specific registers, CPUID and I/O permission.
 #include "cpu/cpu.h"
+#include "cpu/cpuid.h"
 
 namespace sandpc {
 
@@ -79,40 +80,12 @@ void Cpu::check_io_permission(uint16_t port, unsigned size) {
     if (bits & mask) raise_gp(0);
 }
 
-// The model: a Pentium II-class family 6 processor with what sandpc
-// implements and nothing else.
 void Cpu::cpuid() {
-    uint32_t leaf = s.gpr[EAX];
-    uint32_t a = 0, b = 0, c = 0, d = 0;
-    switch (leaf) {
-        case 0:
-            a = 2;
-            b = 0x756E6547;  // "GenuineIntel"
-            d = 0x49656E69;
-            c = 0x6C65746E;
-            break;
-        case 1:
-            a = 0x0633;  // family 6, model 3, stepping 3
-            // FPU(0) DE(2) PSE(3) TSC(4) MSR(5) PAE(6) CX8(8) SEP(11) MTRR(12)
-            // PGE(13) CMOV(15) PAT(16) MMX(23) FXSR(24); no SSE.
-            d = (1u << 0) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) |
-                (1u << 11) | (1u << 12) | (1u << 13) | (1u << 15) | (1u << 16) | (1u << 23) |
-                (1u << 24);
-            break;
-        case 2:
-            a = 0x03020101;  // TLB and cache descriptors of a P6
-            d = 0x0C040843;
-            break;
-        default:
-            // Beyond the maximum basic leaf: the highest leaf's data, as Intel does.
-            s.gpr[EAX] = 2;
-            cpuid();
-            return;
-    }
-    s.gpr[EAX] = a;
-    s.gpr[EBX] = b;
-    s.gpr[ECX] = c;
-    s.gpr[EDX] = d;
+    CpuidResult r = cpuid_leaf(s.gpr[EAX]);
+    s.gpr[EAX] = r.eax;
+    s.gpr[EBX] = r.ebx;
+    s.gpr[ECX] = r.ecx;
+    s.gpr[EDX] = r.edx;
 }
 
 uint64_t Cpu::read_msr(uint32_t index) {
