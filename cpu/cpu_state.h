@@ -4,6 +4,9 @@
 
 #include <cstdint>
 
+#include "cpu/machine_check.h"
+#include "cpu/perf_counters.h"
+
 namespace sandpc {
 
 enum Reg : uint8_t { EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI };
@@ -146,6 +149,8 @@ struct CpuState {
     uint64_t mtrr_var[16] = {};
     uint64_t pat = 0x0007040600070406ull;
     uint64_t misc_enable = 0;
+    PerfCounters perf;
+    MachineCheck machine_check;
     // MXCSR as FXSAVE/FXRSTOR see it (there is no SSE unit behind it).
     uint32_t mxcsr = 0x1F80;
 };

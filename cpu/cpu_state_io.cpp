@@ -1,13 +1,15 @@
 // Serialization of the CPU (section "cpu", then the x87 unit's section
 // "x87"). Decoded code and the TLB are caches and are rebuilt after a load.
-// Version 1 streams (no FPU) still load, with the FPU in its RESET state.
+// Version 1 streams (no FPU) still load, with the FPU in its RESET state;
+// version 2 streams (no performance-counter or machine-check MSRs) load
+// with those MSRs at their reset values.
 #include "cpu/cpu.h"
 #include "snapshot/state_stream.h"
 
 namespace sandpc {
 
 namespace {
-constexpr uint32_t kCpuStateVersion = 2;
+constexpr uint32_t kCpuStateVersion = 3;
 
 void save_segment(StateWriter& w, const SegmentCache& sc) {
     w.u16(sc.selector);
@@ -66,6 +68,13 @@ void Cpu::save(StateWriter& w) const {
     w.u32(s.mxcsr);
     w.boolean(ferr_);
     w.boolean(ignne_);
+    for (unsigned i = 0; i < 2; ++i) {
+        w.u64(s.perf.event_select[i]);
+        w.u64(s.perf.counter[i]);
+    }
+    w.u64(s.machine_check.global_status);
+    w.u64(s.machine_check.global_ctl);
+    for (uint64_t v : s.machine_check.bank_ctl) w.u64(v);
     w.end_section();
     fpu.save(w);
 }
@@ -116,6 +125,15 @@ void Cpu::load(StateReader& r) {
         if (n.mxcsr & ~0xFFBFu) throw StateError("state: cpu section has reserved MXCSR bits");
         ferr = r.boolean();
         ignne = r.boolean();
+    }
+    if (version >= 3) {
+        for (unsigned i = 0; i < 2; ++i) {
+            n.perf.event_select[i] = r.u64();
+            n.perf.counter[i] = r.u64() & PerfCounters::kCounterMask;
+        }
+        n.machine_check.global_status = r.u64();
+        n.machine_check.global_ctl = r.u64();
+        for (uint64_t& v : n.machine_check.bank_ctl) v = r.u64();
     }
     r.end_section();
     X87 unit;

@@ -6,11 +6,12 @@ namespace {
 
 constexpr uint32_t kMaxBasicLeaf = 2;
 constexpr uint32_t kSignature = 0x0633;  // family 6, model 3, stepping 3
-// No SSE; no APIC (the machine has none).
+// No SSE; no APIC (the machine has none). MCE/MCA: the P6 machine-check
+// registers exist (cpu/machine_check.h) though no error is ever reported.
 constexpr uint32_t kFeatures = cpuid_edx::FPU | cpuid_edx::DE | cpuid_edx::PSE | cpuid_edx::TSC |
-                               cpuid_edx::MSR | cpuid_edx::PAE | cpuid_edx::CX8 | cpuid_edx::SEP |
-                               cpuid_edx::MTRR | cpuid_edx::PGE | cpuid_edx::CMOV | cpuid_edx::PAT |
-                               cpuid_edx::MMX | cpuid_edx::FXSR;
+                               cpuid_edx::MSR | cpuid_edx::PAE | cpuid_edx::MCE | cpuid_edx::CX8 |
+                               cpuid_edx::SEP | cpuid_edx::MCA | cpuid_edx::MTRR | cpuid_edx::PGE |
+                               cpuid_edx::CMOV | cpuid_edx::PAT | cpuid_edx::MMX | cpuid_edx::FXSR;
 
 }  // namespace
 

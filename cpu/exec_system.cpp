@@ -299,10 +299,9 @@ void rdtsc(Cpu& c, const Insn&) {
 
 void rdpmc(Cpu& c, const Insn&) {
     if (!(c.s.cr4 & cr4::PCE) && (c.mode() != CpuMode::kReal && c.s.cpl != 0)) raise_gp(0);
-    // Two counters exist on a P6; none counts events here.
-    if (c.s.gpr[ECX] > 1) raise_gp(0);
-    c.s.gpr[EAX] = 0;
-    c.s.gpr[EDX] = 0;
+    uint64_t v = c.s.perf.read_counter(c.s.gpr[ECX]);
+    c.s.gpr[EAX] = static_cast<uint32_t>(v);
+    c.s.gpr[EDX] = static_cast<uint32_t>(v >> 32);
 }
 
 void cpuid_insn(Cpu& c, const Insn&) {

@@ -108,6 +108,8 @@ uint64_t Cpu::read_msr(uint32_t index) {
     }
     if (index >= 0x200 && index < 0x210) return s.mtrr_var[index - 0x200];
     if (index >= 0x268 && index < 0x270) return s.mtrr_fixed[3 + index - 0x268];
+    uint64_t v;
+    if (s.perf.read(index, v) || s.machine_check.read(index, v)) return v;
     raise_gp(0);
 }
 
@@ -135,6 +137,7 @@ void Cpu::write_msr(uint32_t index, uint64_t v) {
         s.mtrr_fixed[3 + index - 0x268] = v;
         return;
     }
+    if (s.perf.write(index, v) || s.machine_check.write(index, v)) return;
     raise_gp(0);
 }
 

@@ -40,6 +40,14 @@ job)
     check "$dir/out" "^42"
     check "$dir/out" "SANDPC-JOB-EXIT 0"
     [ "$status" = 0 ] || { echo "expected status 0 (powered off), got $status"; exit 1; }
+    # The firmware's SMBIOS tables and the P6 PMU/MCA registers: the kernel
+    # finds them and complains about none of them.
+    check "$dir/out" "DMI: sandpc sandpc PC, BIOS"
+    check "$dir/out" "p6 PMU driver"
+    for gone in "DMI not present" "Broken PMU hardware" "Failed to access perfctr" \
+        "Unable to init MCE"; do
+        if grep -F -- "$gone" "$dir/out"; then echo "the kernel still says '$gone'"; exit 1; fi
+    done
     if grep -E -i "(warning|bug:|oops|call trace)" "$dir/out"; then
         echo "(kernel warnings above are reported, not failed on)"
     fi
