@@ -5,7 +5,7 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-Usage: scripts/build-linux-guest.sh [--no-iso] [--force] [--help]
+Usage: scripts/build-linux-guest.sh [--no-iso] [--no-disk] [--force] [--help]
 
 Fetches Debian's current i386 packages by name (linux-image-686, resolved to
 its linux-image-<version>-686 dependency, and busybox-static:i386), and
@@ -17,24 +17,35 @@ writes into ${SANDPC_CACHE:-$HOME/.cache/sandpc}/linux/:
   builtin-report.txt  which drivers the guest needs are built in (y) or not
   sandpc-linux.iso    isolinux CD holding the same kernel and initramfs
                       (skipped with --no-iso)
+  sandpc-linux-disk.img
+                      ATA hard disk: syslinux MBR, one active FAT partition at
+                      1 MiB holding syslinux, bzImage, initrd.gz and job.gz
+                      (skipped with --no-disk; built without root)
 
 Boot it with a command line such as
   console=ttyS0 panic=-1 sandpc.cmd=<base64 of a shell script>
-(see guest/linux/init for the job protocol).
+(see guest/linux/init for the job protocol). The disk boots with
+  console=ttyS0 panic=-1 cryptomgr.notests
+and loads job.gz from its partition as a second initrd; it is an empty cpio
+archive (an interactive shell). To run a job from the disk, replace it in a
+copy of the image with a gzipped cpio archive holding /job.sh:
+  mcopy -o -i copy.img@@1M job.gz ::job.gz
 
 Needs root (dpkg --add-architecture, apt-get) and network access to a Debian
 mirror. Installs missing host tools (cpio, gzip, xorriso, isolinux,
-syslinux-common) with apt-get. Re-running reuses the cache when the package
+syslinux-common, syslinux, mtools) with apt-get. Re-running reuses the cache when the package
 versions and /init are unchanged; --force rebuilds anyway.
 EOF
 }
 
 want_iso=1
+want_disk=1
 force=0
 for arg in "$@"; do
     case "$arg" in
     --help | -h) usage; exit 0 ;;
     --no-iso) want_iso=0 ;;
+    --no-disk) want_disk=0 ;;
     --force) force=1 ;;
     *) echo "build-linux-guest: unknown option '$arg' (try --help)" >&2; exit 2 ;;
     esac
@@ -77,6 +88,7 @@ log "apt-get update"
 $SUDO apt-get update -qq || log "warning: apt-get update reported errors; continuing with the lists it got"
 tools=(cpio gzip)
 [ "$want_iso" -eq 1 ] && tools+=(xorriso isolinux syslinux-common)
+[ "$want_disk" -eq 1 ] && tools+=(syslinux syslinux-common mtools)
 install_missing "${tools[@]}"
 
 # --- resolve package names and versions ------------------------------------
@@ -99,9 +111,11 @@ done
 log "kernel package:  $kernel_pkg $kernel_ver"
 log "busybox package: busybox-static $busybox_ver"
 
-stamp_text="$kernel_pkg=$kernel_ver busybox-static=$busybox_ver init=$(cat "$init_script" "$0" | sha256sum | cut -d' ' -f1) iso=$want_iso"
+stamp_text="$kernel_pkg=$kernel_ver busybox-static=$busybox_ver init=$(cat "$init_script" "$0" | sha256sum | cut -d' ' -f1) iso=$want_iso disk=$want_disk"
 if [ "$force" -eq 0 ] && [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp_text" ] &&
-    [ -f "$out/bzImage" ] && [ -f "$out/initramfs.cpio.gz" ]; then
+    [ -f "$out/bzImage" ] && [ -f "$out/initramfs.cpio.gz" ] &&
+    { [ "$want_iso" -eq 0 ] || [ -f "$out/sandpc-linux.iso" ]; } &&
+    { [ "$want_disk" -eq 0 ] || [ -f "$out/sandpc-linux-disk.img" ]; }; then
     log "cache is current: $out"
     ls -l "$out"
     exit 0
@@ -195,6 +209,48 @@ EOF
         -isohybrid-mbr /usr/lib/ISOLINUX/isohdpfx.bin \
         -b isolinux/isolinux.bin -c isolinux/boot.cat \
         -no-emul-boot -boot-load-size 4 -boot-info-table "$iso"
+fi
+
+# --- ATA disk image --------------------------------------------------------
+# Built unprivileged: mtools formats and fills the partition through the
+# image file at its offset, and syslinux installs itself the same way.
+rm -f "$out/sandpc-linux-disk.img"
+if [ "$want_disk" -eq 1 ]; then
+    log "building the ATA disk image"
+    disk="$work/disk.img"
+    part_start=2048  # sectors: 1 MiB, the usual alignment
+    payload_mib=$(( ($(stat -c %s "$out/bzImage") + $(stat -c %s "$out/initramfs.cpio.gz")) >> 20 ))
+    disk_mib=$(( (payload_mib + 8 + 3) / 4 * 4 ))  # 4+ MiB to spare, whole 4 MiB
+    part_sectors=$(( disk_mib * 2048 - part_start ))
+    truncate -s "${disk_mib}M" "$disk"
+    dd if=/usr/lib/syslinux/mbr/mbr.bin of="$disk" bs=440 count=1 conv=notrunc status=none
+    le32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) \
+        $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+    # One partition entry (active; CHS fields saturated, so LBA only; type
+    # 0Eh, FAT16 with LBA) and the boot signature.
+    printf "\\x80\\xfe\\xff\\xff\\x0e\\xfe\\xff\\xff$(le32 $part_start)$(le32 $part_sectors)" |
+        dd of="$disk" bs=1 seek=446 conv=notrunc status=none
+    printf '\x55\xaa' | dd of="$disk" bs=1 seek=510 conv=notrunc status=none
+    part="$disk@@$((part_start * 512))"
+    mformat -i "$part" -T "$part_sectors" -h 16 -s 63 -H "$part_start" -v SANDPC ::
+    syslinux --install --offset $((part_start * 512)) "$disk"
+    cat >"$work/syslinux.cfg" <<'EOF'
+SERIAL 0 115200
+DEFAULT linux
+PROMPT 0
+TIMEOUT 0
+LABEL linux
+  KERNEL /bzImage
+  APPEND initrd=/initrd.gz,/job.gz console=ttyS0 panic=-1 cryptomgr.notests
+EOF
+    # An empty cpio archive: no /job.sh, so /init starts a shell.
+    cpio -o -H newc --quiet </dev/null | gzip -9 -n >"$work/job.gz"
+    mcopy -i "$part" "$work/syslinux.cfg" ::syslinux.cfg
+    mcopy -i "$part" "$out/bzImage" ::bzImage
+    mcopy -i "$part" "$out/initramfs.cpio.gz" ::initrd.gz
+    mcopy -i "$part" "$work/job.gz" ::job.gz
+    mdir -i "$part" -b ::
+    mv "$disk" "$out/sandpc-linux-disk.img"
 fi
 
 echo "$stamp_text" >"$out/stamp"

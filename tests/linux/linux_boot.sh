@@ -2,6 +2,7 @@
 # linux_boot.sh CASE SANDPC GUEST_DIR   (cryptomgr.notests: the kernel's crypto
 # self-tests cost 31 s of guest time at interpreter speed)
 #   job:           direct boot, run a command, check its output, poweroff -> 0
+#   disk:          the same job from the ATA disk image (syslinux on FAT)
 #   panic:         no init -> kernel panic -> reset under -no-reboot -> 16
 #   deterministic: two --deterministic runs give identical serial output and
 #                  instruction counts
@@ -85,6 +86,33 @@ checkpoint)
         [ "$want" = "$got" ] || { echo "resumed at $n: $got, straight: $want"; exit 1; }
         echo "ok   resumed at $n: $got, $(stat -c %s "$dir/ck") byte checkpoint"
     done
+    ;;
+disk)
+    # The ATA disk image through our BIOS: syslinux MBR, FAT partition,
+    # syslinux loads bzImage and two initrds, the second (job.gz) holding
+    # /job.sh. The job goes into a copy of the image. 64 MiB: syslinux puts
+    # the initrd at the top of RAM, which with 32 MiB lies where the kernel
+    # decompresses (LOAD_PHYSICAL_ADDR 16 MiB + init_size).
+    image=$guest/sandpc-linux-disk.img
+    [ -f "$image" ] || { echo "no $image: run scripts/build-linux-guest.sh (without --no-disk)" >&2; exit 1; }
+    command -v mcopy >/dev/null && command -v cpio >/dev/null ||
+        { echo "needs mtools and cpio (scripts/build-linux-guest.sh installs them)" >&2; exit 1; }
+    mkdir "$dir/job"
+    echo "$job" | base64 -d >"$dir/job/job.sh"
+    (cd "$dir/job" && echo job.sh | cpio -o -H newc --quiet --owner=0:0) | gzip -n >"$dir/job.gz"
+    cp --sparse=always "$image" "$dir/disk.img"
+    mcopy -o -i "$dir/disk.img@@1M" "$dir/job.gz" ::job.gz || exit 1
+    "$sandpc" -m 64 -hda "$dir/disk.img" -snapshot -nographic --deterministic --timeout 800 \
+        >"$dir/out" 2>"$dir/out.err"
+    status=$?
+    cat "$dir/out.err"
+    check "$dir/out" "^SYSLINUX"
+    check "$dir/out" "Loading /job.gz"
+    check "$dir/out" "SANDPC-GUEST-READY"
+    check "$dir/out" "Linux i686"
+    check "$dir/out" "^42"
+    check "$dir/out" "SANDPC-JOB-EXIT 0"
+    [ "$status" = 0 ] || { echo "expected status 0 (powered off), got $status"; exit 1; }
     ;;
 *) echo "unknown case $case"; exit 2 ;;
 esac
