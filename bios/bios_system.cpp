@@ -6,35 +6,9 @@
 #include "bios/acpi/acpi_tables.h"
 #include "bios/bda.h"
 #include "bios/bios.h"
+#include "bios/e820_map.h"
 
 namespace sandpc {
-
-namespace {
-
-struct E820Entry {
-    uint64_t base;
-    uint64_t length;
-    uint32_t type;  // 1 usable, 2 reserved
-};
-
-std::vector<E820Entry> memory_map(uint64_t ram) {
-    std::vector<E820Entry> map = {
-        {0, bda::kEbda, 1},
-        {bda::kEbda, 0xA0000 - bda::kEbda, 2},
-        {0xF0000, 0x10000, 2},
-    };
-    // RAM above 1 MiB, minus the ACPI tables at its top.
-    AcpiLayout acpi;
-    acpi.ram_bytes = ram;
-    acpi.base = acpi_region_base(ram);
-    if (acpi.base > 0x100000) map.push_back({0x100000, acpi.base - 0x100000, 1});
-    for (const AcpiRegion& r : build_acpi_tables(acpi).regions)
-        map.push_back({r.base, r.length, r.e820_type});
-    map.push_back({0xFFFF0000ull, 0x10000, 2});
-    return map;
-}
-
-}  // namespace
 
 void Bios::system(BiosCall& c) {
     IoBus& io = host_.io();
@@ -129,7 +103,7 @@ void Bios::system(BiosCall& c) {
                 c.set_dx(uint16_t(high >> 16));
                 c.set_cf(false);
             } else if (c.al() == 0x20 && c.reg32(EDX) == 0x534D4150) {  // E820 'SMAP'
-                std::vector<E820Entry> map = memory_map(ram);
+                std::vector<E820Entry> map = pc_e820_map(ram);
                 uint32_t index = c.reg32(EBX);
                 if (index >= map.size() || c.reg32(ECX) < 20) {
                     c.status(0x86);
