@@ -53,6 +53,10 @@ uint64_t align_up(uint64_t v, uint64_t a) {
 
 }  // namespace
 
+bool has_linux_setup_header(std::span<const uint8_t> image) {
+    return image.size() >= kHeaderMagic + 4 && le32(image, kHeaderMagic) == kHdrS;
+}
+
 LinuxSetupHeader parse_linux_header(std::span<const uint8_t> image, const std::string& name) {
     if (image.size() < 1024) {
         fail(name, "not a Linux kernel: " + std::to_string(image.size()) +

@@ -50,6 +50,9 @@ struct LinuxSetupHeader {
 constexpr uint8_t kLinuxLoadedHigh = 0x01;
 constexpr uint8_t kLinuxCanUseHeap = 0x80;
 
+// Whether the file carries the "HdrS" setup header (protocol 2.00+).
+bool has_linux_setup_header(std::span<const uint8_t> image);
+
 // Parses and validates the header; `name` (the file name) starts every error.
 LinuxSetupHeader parse_linux_header(std::span<const uint8_t> image, const std::string& name);
 

@@ -65,8 +65,7 @@ void check_segment(const Segment& s, uint64_t ram, const std::string& name,
                        ") overlaps the video/BIOS area 0xa0000-0xfffff");
     }
     if (end > ram) {
-        fail(name, what + " ends at " + hex(end) + ", beyond the machine's " +
-                       std::to_string(ram >> 20) + " MiB of RAM");
+        fail(name, what + " ends at " + hex(end) + ", beyond the end of usable RAM at " + hex(ram));
     }
 }
 
@@ -162,12 +161,21 @@ void memory_sizes(const MultibootConfig& c, uint32_t& lower, uint32_t& upper) {
 
 MultibootHeader find_multiboot_header(std::span<const uint8_t> image, const std::string& name) {
     const size_t limit = std::min<size_t>(image.size(), kSearchLimit);
+    std::string bad_checksum;
     for (size_t off = 0; off + 12 <= limit; off += 4) {
         if (le32(image, off) != kMultibootHeaderMagic) continue;
         MultibootHeader h;
         h.offset = static_cast<uint32_t>(off);
         h.flags = le32(image, off + 4);
-        if (uint32_t(kMultibootHeaderMagic + h.flags + le32(image, off + 8)) != 0) continue;
+        const uint32_t checksum = le32(image, off + 8);
+        if (uint32_t(kMultibootHeaderMagic + h.flags + checksum) != 0) {
+            if (bad_checksum.empty()) {
+                bad_checksum = "; the magic at offset " + hex(off) + " has checksum " +
+                               hex(checksum) + ", expected " +
+                               hex(uint32_t(0u - kMultibootHeaderMagic - h.flags));
+            }
+            continue;
+        }
         if (h.flags & kFlagVideoMode) {
             fail(name, "multiboot flags request a video mode (bit 2), which is not supported");
         }
@@ -184,7 +192,8 @@ MultibootHeader find_multiboot_header(std::span<const uint8_t> image, const std:
         }
         return h;
     }
-    fail(name, "no multiboot header (magic 0x1badb002 with a valid checksum) in the first 8 KiB");
+    fail(name, "no multiboot header (magic 0x1badb002 with a valid checksum) in the first 8 KiB" +
+                   bad_checksum);
 }
 
 MultibootResult load_multiboot(PhysicalMemory& mem, std::span<const uint8_t> image,

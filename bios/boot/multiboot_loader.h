@@ -49,7 +49,7 @@ struct MultibootModule {
 
 struct MultibootConfig {
     std::string kernel_name = "kernel";  // for error messages
-    uint64_t ram_bytes = 0;
+    uint64_t ram_bytes = 0;              // usable RAM from 0: nothing is placed at or above it
     std::vector<MemoryRegion> memory_map;
     std::string cmdline;
     std::vector<MultibootModule> modules;

@@ -1,10 +1,11 @@
 #include "frontends/machine/machine.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "bios/acpi/acpi_tables.h"
 #include "bios/bda.h"
-#include "bios/boot/linux_loader.h"
+#include "bios/e820_map.h"
 #include "devices/cmos_layout.h"
 #include "devices/storage/borrowed_backend.h"
 #include "jit/host_compiler.h"
@@ -20,6 +21,8 @@ constexpr uint64_t kMaxSlice = 1 << 16;
 // How often (virtual time) serial backends are asked for host input: about
 // eleven characters' time at 115200 baud.
 constexpr uint64_t kSerialInputPollNs = 1'000'000;
+// Section "machine": version 2 adds the fw_cfg section after the BIOS's.
+constexpr uint32_t kMachineStateVersion = 2;
 
 uint32_t checked_ram_bytes(uint32_t mb) {
     if (mb < 2 || mb > 3072)
@@ -27,6 +30,22 @@ uint32_t checked_ram_bytes(uint32_t mb) {
                                     ")");
     return mb << 20;
 }
+
+// A loader's dry run: reads see zeros, writes are kept aside, the machine's
+// memory is not touched.
+class RecordingMemory final : public PhysicalMemory {
+  public:
+    void read(uint64_t, std::span<uint8_t> out) override { std::fill(out.begin(), out.end(), 0); }
+    void write(uint64_t paddr, std::span<const uint8_t> data) override {
+        writes.emplace_back(paddr, std::vector<uint8_t>(data.begin(), data.end()));
+    }
+    std::vector<uint8_t> written_at(uint64_t paddr) const {
+        for (const auto& [addr, bytes] : writes)
+            if (addr == paddr) return bytes;
+        return {};
+    }
+    std::vector<std::pair<uint64_t, std::vector<uint8_t>>> writes;
+};
 
 }  // namespace
 
@@ -55,7 +74,8 @@ Machine::Machine(MachineConfig config)
               power_off_ = true;
               cpu_.request_stop();
           },
-          [this] { reset_requested_ = true; }) {
+          [this] { reset_requested_ = true; }),
+      fw_cfg_(io_) {
     for (unsigned i = 0; i < 4; ++i) {
         if (config_.serial[i])
             uarts_[i] =
@@ -128,10 +148,52 @@ Machine::Machine(MachineConfig config)
     cmos.hard_disk0_type = hard_disk(0) ? 47 : 0;
     cmos.hard_disk1_type = hard_disk(1) ? 47 : 0;
     fill_pc_cmos(rtc_, cmos);
+    if (!config_.kernel.empty() && !has_linux_setup_header(config_.kernel)) {
+        try {
+            RecordingMemory nowhere;
+            load_multiboot(nowhere, config_.kernel, multiboot_config());
+        } catch (const MultibootError& e) {
+            throw std::invalid_argument(std::string(e.what()) +
+                                        " (-kernel takes a Linux bzImage or a Multiboot kernel)");
+        }
+    }
+    publish_fw_cfg();
     reset();
 }
 
 Machine::~Machine() = default;
+
+void Machine::publish_fw_cfg() {
+    fw_cfg_.set_ram_size(memory_.ram_size());
+    fw_cfg_.set_cpu_count(1);
+    if (config_.kernel.empty()) return;
+    if (!has_linux_setup_header(config_.kernel)) {
+        fw_cfg_.set_u32(fw_cfg::kCmdlineSize, uint32_t(config_.kernel_cmdline.size() + 1));
+        fw_cfg_.set_string(fw_cfg::kCmdlineData, config_.kernel_cmdline);
+        return;
+    }
+    // The layout INT 19h will load, from a dry run of the same loader.
+    RecordingMemory layout;
+    LinuxBootResult r;
+    try {
+        r = load_linux(layout, config_.kernel, config_.initrd, config_.kernel_cmdline,
+                       linux_boot_config());
+    } catch (const LinuxBootError&) {
+        return;  // reported when INT 19h tries to boot it
+    }
+    const LinuxBootConfig lc = linux_boot_config();
+    const std::vector<uint8_t> setup = layout.written_at(lc.setup_base);
+    FwCfgKernelBoot b;
+    b.setup_addr = lc.setup_base;
+    b.setup = setup;
+    b.kernel_addr = r.kernel_addr;
+    b.kernel = std::span(config_.kernel).subspan(setup.size());
+    b.cmdline_addr = r.cmdline_addr;
+    b.cmdline = config_.kernel_cmdline;
+    b.initrd_addr = r.initrd_addr;
+    b.initrd = config_.initrd;
+    fw_cfg_.set_kernel_boot(b);
+}
 
 void Machine::reset() {
     cpu_.reset();
@@ -264,14 +326,23 @@ BlockBackend* Machine::hard_disk(unsigned index) {
 
 bool Machine::boot_kernel(Cpu& cpu) {
     if (config_.kernel.empty()) return false;
+    return has_linux_setup_header(config_.kernel) ? boot_linux(cpu) : boot_multiboot(cpu);
+}
+
+LinuxBootConfig Machine::linux_boot_config() const {
     LinuxBootConfig lc;
     lc.kernel_name = config_.kernel_name;
     lc.initrd_name = config_.initrd_name;
     lc.ram_bytes = memory_.ram_size();
     lc.ram_limit = acpi_region_base(memory_.ram_size());  // keep the ACPI tables
+    return lc;
+}
+
+bool Machine::boot_linux(Cpu& cpu) {
     LinuxBootResult boot;
     try {
-        boot = load_linux(memory_, config_.kernel, config_.initrd, config_.kernel_cmdline, lc);
+        boot = load_linux(memory_, config_.kernel, config_.initrd, config_.kernel_cmdline,
+                          linux_boot_config());
     } catch (const LinuxBootError& e) {
         boot_failed(e.what());
         return false;
@@ -283,6 +354,45 @@ bool Machine::boot_kernel(Cpu& cpu) {
     cpu.set_eflags(0, eflags::IF);
     cpu.push<uint16_t>(e.cs);
     cpu.push<uint16_t>(e.ip);
+    return true;
+}
+
+MultibootConfig Machine::multiboot_config() const {
+    MultibootConfig mc;
+    mc.kernel_name = config_.kernel_name;
+    // Modules and a displaced info block stay below the ACPI tables.
+    mc.ram_bytes = acpi_region_base(memory_.ram_size());
+    for (const E820Entry& e : pc_e820_map(memory_.ram_size()))
+        mc.memory_map.push_back({e.base, e.length, e.type});
+    mc.cmdline = config_.kernel_cmdline;
+    for (const MachineConfig::BootModule& m : config_.modules)
+        mc.modules.push_back({m.data, m.cmdline});
+    mc.info_limit = bda::kEbda;
+    return mc;
+}
+
+// Multiboot 0.6.96 section 3.2: flat 32-bit code and data segments, paging
+// off, A20 on, IF = 0, EAX = magic, EBX = the info block. GDTR and IDTR keep
+// their real-mode values (the spec leaves them undefined). The INT 19h
+// trap's OUT finishes by jumping to next_eip.
+bool Machine::boot_multiboot(Cpu& cpu) {
+    MultibootResult boot;
+    try {
+        boot = load_multiboot(memory_, config_.kernel, multiboot_config());
+    } catch (const MultibootError& e) {
+        boot_failed(e.what());
+        return false;
+    }
+    io_.write8(0x92, uint8_t((io_.read8(0x92) | 0x02) & ~0x01));  // fast A20 on, no reset
+    cpu.write_cr0((cpu.s.cr0 | cr0::PE) & ~cr0::PG);
+    cpu.set_segment_cache(CS, 0x08, 0, 0xFFFFFFFF, 0xCF9B);
+    for (unsigned seg : {DS, ES, FS, GS, SS})
+        cpu.set_segment_cache(seg, 0x10, 0, 0xFFFFFFFF, 0xCF93);
+    cpu.set_eflags(0, eflags::IF | eflags::DF | eflags::TF | eflags::VM | eflags::AC);
+    cpu.s.gpr[EAX] = boot.entry.eax;
+    cpu.s.gpr[EBX] = boot.entry.ebx;
+    cpu.next_eip = boot.entry.eip;
+    cpu.end_block();
     return true;
 }
 
@@ -302,7 +412,7 @@ void Machine::update_a20() {
 }
 
 void Machine::save(StateWriter& w, bool include_video_memory) const {
-    w.begin_section("machine", 1);
+    w.begin_section("machine", kMachineStateVersion);
     w.u32(memory_.ram_size());
     w.boolean(waiting_for_key_);
     w.boolean(boot_failed_);
@@ -332,10 +442,11 @@ void Machine::save(StateWriter& w, bool include_video_memory) const {
     if (debug_console_) debug_console_->save(w);
     if (debug_exit_) debug_exit_->save(w);
     if (bios_) bios_->save(w);
+    fw_cfg_.save(w);
 }
 
 void Machine::load(StateReader& r) {
-    r.begin_section("machine", 1);
+    const uint32_t version = r.begin_section("machine", kMachineStateVersion);
     uint32_t ram = r.u32();
     if (ram != memory_.ram_size())
         throw StateError("machine: the state is for " + std::to_string(ram >> 20) +
@@ -369,6 +480,10 @@ void Machine::load(StateReader& r) {
     if (debug_console_) debug_console_->load(r);
     if (debug_exit_) debug_exit_->load(r);
     if (bios_) bios_->load(r);
+    if (version >= 2)
+        fw_cfg_.load(r);
+    else
+        fw_cfg_.select(fw_cfg::kSignature);  // version 1: the machine had no fw_cfg
     waiting_for_key_ = waiting;
     boot_failed_ = failed;
     boot_failure_ = failure;

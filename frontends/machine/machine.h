@@ -20,12 +20,15 @@
 #include <vector>
 
 #include "bios/bios.h"
+#include "bios/boot/linux_loader.h"
+#include "bios/boot/multiboot_loader.h"
 #include "cpu/cpu.h"
 #include "devices/acpi_pm/acpi_pm.h"
 #include "devices/ata/ata_channel.h"
 #include "devices/debug_console.h"
 #include "devices/dma/isa_dma.h"
 #include "devices/floppy/floppy_controller.h"
+#include "devices/fw_cfg/fw_cfg.h"
 #include "devices/i8042/i8042.h"
 #include "devices/io_bus.h"
 #include "devices/isa_debug_exit.h"
@@ -68,12 +71,20 @@ struct MachineConfig {
     uint16_t isa_debug_exit_port = IsaDebugExit::kDefaultPort;
     int64_t rtc_epoch_unix = 0;  // the RTC's time at power-on
     uint64_t instructions_per_second = Scheduler::kDefaultInstructionsPerSecond;
-    // Direct Linux boot (-kernel/-initrd/-append): after POST, INT 19h enters
-    // the kernel's real-mode setup code as a boot loader would.
+    // Direct kernel boot (-kernel/-initrd/-append), after POST from INT 19h:
+    // a Linux bzImage ("HdrS" header) enters its real-mode setup code as a
+    // boot loader would, with `initrd`; any other file must be a Multiboot v1
+    // kernel, entered in 32-bit protected mode with `modules`. The machine
+    // refuses (std::invalid_argument) a Multiboot kernel that cannot load.
     std::vector<uint8_t> kernel;
     std::vector<uint8_t> initrd;
     std::string kernel_cmdline;
     std::string kernel_name = "kernel", initrd_name = "initrd";
+    struct BootModule {
+        std::vector<uint8_t> data;
+        std::string cmdline;  // the module's string: its name and arguments
+    };
+    std::vector<BootModule> modules;
 };
 
 enum class MachineEvent : uint8_t {
@@ -153,6 +164,14 @@ class Machine final : public CpuBus, public BiosHost {
     bool boot_kernel(Cpu& cpu) override;
 
   private:
+    // fw_cfg items: RAM size, CPU count and, for -kernel, QEMU's kernel,
+    // setup, initrd and command-line items (host configuration, so set
+    // identically before a load()).
+    void publish_fw_cfg();
+    LinuxBootConfig linux_boot_config() const;
+    bool boot_linux(Cpu& cpu);
+    bool boot_multiboot(Cpu& cpu);
+    MultibootConfig multiboot_config() const;
     void sync_clock();
     void poll_serial_input();
     void after_device_access();  // scheduler catches up with the CPU's instruction count
@@ -183,6 +202,7 @@ class Machine final : public CpuBus, public BiosHost {
     Piix3Isa isa_bridge_;
     Piix3Ide ide_;
     AcpiPm acpi_pm_;
+    FwCfg fw_cfg_;  // ports 0x510-0x511 (no DMA interface)
     bool power_off_ = false;
     bool ferr_ = false;
     IoBus::Mapping ferr_port_;

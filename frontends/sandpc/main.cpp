@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include "bios/boot/linux_loader.h"
 #include "cpu/decoder.h"
 #include "cpu/disassembler.h"
 #include "devices/realtime_pacer.h"
@@ -155,6 +156,23 @@ void print_stats(const Machine& m) {
                  (unsigned long long)b.interpreted_runs, (unsigned long long)b.flushes);
 }
 
+// -initrd for a Multiboot kernel: "FILE [ARGS],FILE [ARGS],..."; each
+// module's string is its whole item, as QEMU passes it.
+std::vector<MachineConfig::BootModule> read_multiboot_modules(const std::string& list) {
+    std::vector<MachineConfig::BootModule> modules;
+    size_t start = 0;
+    while (start < list.size()) {
+        size_t end = list.find(',', start);
+        if (end == std::string::npos) end = list.size();
+        std::string item = list.substr(start, end - start);
+        std::string path = item.substr(0, item.find(' '));
+        if (path.empty()) throw UsageError("-initrd: empty module name in '" + list + "'");
+        modules.push_back({read_file(path), item});
+        start = end + 1;
+    }
+    return modules;
+}
+
 int run(const RunnerOptions& o) {
     if (!o.cdrom.empty()) throw UsageError("-cdrom: CD-ROM drives are not supported yet");
     if (o.kernel.empty() && (!o.initrd.empty() || !o.append.empty()))
@@ -167,9 +185,13 @@ int run(const RunnerOptions& o) {
     if (!o.kernel.empty()) {
         mc.kernel = read_file(o.kernel);
         mc.kernel_name = o.kernel;
-        if (!o.initrd.empty()) mc.initrd = read_file(o.initrd);
-        mc.initrd_name = o.initrd;
         mc.kernel_cmdline = o.append;
+        if (has_linux_setup_header(mc.kernel)) {
+            if (!o.initrd.empty()) mc.initrd = read_file(o.initrd);
+            mc.initrd_name = o.initrd;
+        } else {
+            mc.modules = read_multiboot_modules(o.initrd);
+        }
     }
     if (!o.boot_order.empty()) mc.boot_order = o.boot_order;
     if (!o.bios.empty()) mc.bios_image = read_file(o.bios);

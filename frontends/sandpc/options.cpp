@@ -19,9 +19,13 @@ QEMU-compatible options:
   -boot [order=]ORDER  boot order: a floppy, c hard disk (default "cad")
   -bios FILE           firmware image instead of the built-in BIOS (multiple of
                        64 KiB, at most 1 MiB; mapped below 4 GiB and below 1 MiB)
-  -kernel BZIMAGE      boot a Linux kernel directly (x86 boot protocol >= 2.02,
-                       entered in real mode after our BIOS's POST)
-  -initrd FILE         initial ramdisk for -kernel
+  -kernel FILE         boot a kernel directly after our BIOS's POST: a Linux
+                       bzImage (x86 boot protocol >= 2.02, entered in real
+                       mode) or a Multiboot v1 kernel (ELF or a.out kludge,
+                       entered in 32-bit protected mode, EAX=2BADB002h)
+  -initrd FILE         initial ramdisk for a Linux -kernel; for Multiboot,
+                       modules "FILE [ARGS],FILE [ARGS],..." (each module's
+                       string is its whole item)
   -append CMDLINE      kernel command line for -kernel
   -serial DEV          next COM port (repeatable): stdio, null, none, file:PATH,
                        tcp:[HOST]:PORT[,server][,nowait], unix:PATH[,server][,nowait]
@@ -77,7 +81,8 @@ Batch options:
 Exit status:
   (V<<1)|1  the guest wrote V to isa-debug-exit
   0   --until-text matched
-  2   bad options or unusable input (missing/odd-sized image, bad firmware)
+  2   bad options or unusable input (missing/odd-sized image, bad firmware,
+      a Multiboot kernel that cannot load)
   4   --timeout reached          6   --max-instructions reached
   8   triple fault (with -no-reboot)
   10  the guest halted with interrupts disabled

@@ -215,6 +215,7 @@ TEST(Multiboot, RefusesBadChecksum) {
     auto elf = sample_elf();
     put(elf, 0x1008, 0x12345678, 4);
     expect_refused(elf, "no multiboot header");
+    expect_refused(elf, "the magic at offset 0x1000 has checksum 0x12345678");
 }
 
 TEST(Multiboot, RefusesHeaderBeyond8KiB) {
