@@ -1,4 +1,5 @@
 // QEMU's fw_cfg on the PC: a boot sector reads it through ports 510h/511h.
+#include "snapshot/state_stream.h"
 #include "tests/bios/bios_guest.h"
 #include "tests/boot/fake_bzimage.h"
 
@@ -63,6 +64,37 @@ TEST(FwCfgMachine, LinuxKernelItemsMatchTheLoadedLayout) {
     EXPECT_EQ(initrd % 4096, 0u);
     EXPECT_EQ(u32(fw_cfg::kInitrdSize), 3000u);
     EXPECT_EQ(item(fw_cfg::kInitrdData, 3000), std::vector<uint8_t>(3000, 0x5C));
+}
+
+TEST(FwCfgMachine, SelectorAndOffsetSurviveSaveAndLoad) {
+    Machine a(guest_config("fw_cfg_read"));
+    a.io().write16(0x510, fw_cfg::kSignature);
+    EXPECT_EQ(a.io().read8(0x511), 'Q');
+    StateWriter w;
+    a.save(w);
+    const std::vector<uint8_t> state = w.take();
+
+    Machine b(guest_config("fw_cfg_read"));
+    StateReader r(state);
+    b.load(r);
+    EXPECT_EQ(b.io().read8(0x511), 'E') << "the read offset was restored";
+
+    // A version-1 stream (before fw_cfg was attached): section "machine"
+    // version 1 and no "fw_cfg" section at the end. It loads, with the
+    // selector on the signature.
+    std::vector<uint8_t> v1 = state;
+    const size_t fw_cfg_section = 4 + 6 + 4 + 8 + (2 + 4 + 1) + 4;
+    ASSERT_EQ(std::string(v1.end() - fw_cfg_section + 4, v1.end() - fw_cfg_section + 10), "fw_cfg");
+    v1.resize(v1.size() - fw_cfg_section);
+    ASSERT_EQ(std::string(v1.begin() + 4, v1.begin() + 11), "machine");
+    ASSERT_EQ(v1[11], 2);
+    v1[11] = 1;
+    Machine c(guest_config("fw_cfg_read"));
+    c.io().write16(0x510, fw_cfg::kRamSize);
+    StateReader r1(v1);
+    c.load(r1);
+    EXPECT_TRUE(r1.at_end());
+    EXPECT_EQ(c.io().read8(0x511), 'Q');
 }
 
 }  // namespace

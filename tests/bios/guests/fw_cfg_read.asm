@@ -13,6 +13,11 @@ start:
     cli
     xor ax, ax
     mov es, ax
+    cld
+    mov di, 0x600                   ; fill the result area: every byte must come from fw_cfg
+    mov al, 0xEE
+    mov cx, 34
+    rep stosb
     mov di, 0x600
     mov ax, 0x00
     mov cx, 4
