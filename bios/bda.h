@@ -56,5 +56,9 @@ constexpr uint32_t kEbdaWaitDeadline = kEbda + 0x100;  // qword, virtual ns (INT
 constexpr uint32_t kEbdaBootDrive = kEbda + 0x108;
 constexpr uint32_t kEbdaRsdp = kEbda + 0x200;     // ACPI RSDP (36 bytes, 16-byte aligned)
 constexpr uint32_t kEbdaVbeMode = kEbda + 0x10A;  // word: current VBE mode, 0 when none
+// El Torito: the specification packet of the CD boot (INT 13h 4B01h returns
+// it; size byte 0 = not booted from CD) and whether its emulated drive is on.
+constexpr uint32_t kEbdaCdPacket = kEbda + 0x110;  // 13h bytes
+constexpr uint32_t kEbdaCdEmulating = kEbda + 0x124;
 
 }  // namespace sandpc::bda

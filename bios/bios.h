@@ -3,12 +3,14 @@
 // IVT, BIOS data area and EBDA, sets the video mode and boots (INT 19h).
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "bios/bios_call.h"
 #include "bios/bios_host.h"
 #include "bios/bios_rom.h"
 #include "bios/video_mode_table.h"
+#include "devices/storage/window_backend.h"
 
 namespace sandpc {
 
@@ -16,7 +18,8 @@ class StateWriter;
 class StateReader;
 
 struct BiosConfig {
-    // Boot order as in `qemu -boot`: 'a' floppy, 'c' first hard disk.
+    // Boot order as in `qemu -boot`: 'a' floppy, 'c' first hard disk, 'd'
+    // CD-ROM (El Torito).
     std::string boot_order = "cad";
 };
 
@@ -31,6 +34,10 @@ DiskGeometry hard_disk_geometry(uint64_t bytes);
 
 class Bios {
   public:
+    // INT 13h drive number of the CD-ROM drive (also DL of a no-emulation
+    // CD boot).
+    static constexpr uint8_t kCdromDrive = 0xE0;
+
     Bios(BiosHost& host, BiosConfig config);
 
     const BiosRom& rom() const { return rom_; }
@@ -46,6 +53,11 @@ class Bios {
     void install_smbios();  // bios_smbios.cpp
     void post(BiosCall& c);
     void boot(BiosCall& c);
+    // Loads the El Torito boot image and sets up the entry; false with the
+    // reason in `why` when the disc does not boot (bios_cdrom.cpp).
+    bool boot_cdrom(BiosCall& c, BlockBackend& cd, std::string& why);
+    // DL = drive, stack at 0:7C00, IF on, and the stub's RETF going to cs:ip.
+    void start_boot_code(BiosCall& c, uint8_t drive, uint16_t cs, uint16_t ip);
     void video(BiosCall& c);
     void disk(BiosCall& c);
     void system(BiosCall& c);
@@ -93,9 +105,17 @@ class Bios {
     uint16_t dispi_read(uint16_t index);
     void dispi_write(uint16_t index, uint16_t value);
 
-    // Disk helpers (bios_disk.cpp).
-    BlockBackend* drive(uint8_t dl, bool& is_floppy);
-    void disk_extended(BiosCall& c, BlockBackend* d, bool is_floppy);
+    // Disk helpers (bios_disk.cpp). drive() maps DL to a backend, the CD's
+    // emulated image (constructed in `image`) included.
+    BlockBackend* drive(BiosCall& c, uint8_t dl, bool& is_floppy,
+                        std::optional<WindowBackend>& image);
+    unsigned floppy_count(BiosCall& c);
+    // 41h-48h; `sector_bytes` is 512 for disks, 2048 for the CD.
+    void disk_extended(BiosCall& c, BlockBackend* d, uint32_t status_at, uint32_t sector_bytes);
+    // CD-ROM drive services and El Torito 4Bh (bios_cdrom.cpp).
+    void cdrom_disk(BiosCall& c, BlockBackend& cd);
+    void cdrom_emulation(BiosCall& c);
+    uint8_t emulated_media(BiosCall& c);  // 0 when no drive is emulated
 
     // Keyboard helpers (bios_keyboard.cpp).
     bool enqueue_key(BiosCall& c, uint16_t key);

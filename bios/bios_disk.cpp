@@ -1,23 +1,17 @@
-// INT 13h: floppy and hard disk services, CHS and EDD (41h-48h) forms.
+// INT 13h: floppy and hard disk services, CHS and EDD (41h-48h) forms; the
+// CD-ROM drive and El Torito's 4Bh are in bios_cdrom.cpp.
 #include <algorithm>
 #include <vector>
 
 #include "bios/bda.h"
 #include "bios/bios.h"
+#include "bios/el_torito.h"
+#include "bios/int13_status.h"
 #include "devices/floppy/floppy_geometry.h"
 
 namespace sandpc {
 
-namespace {
-
-// INT 13h status codes.
-constexpr uint8_t kBadCommand = 0x01;
-constexpr uint8_t kSectorNotFound = 0x04;
-constexpr uint8_t kWriteProtected = 0x03;
-constexpr uint8_t kTimeout = 0x80;
-constexpr uint8_t kReadError = 0x10;
-
-}  // namespace
+using namespace int13_status;
 
 DiskGeometry hard_disk_geometry(uint64_t bytes) {
     uint64_t sectors = bytes / 512;
@@ -30,15 +24,40 @@ DiskGeometry hard_disk_geometry(uint64_t bytes) {
     return g;
 }
 
-BlockBackend* Bios::drive(uint8_t dl, bool& is_floppy) {
+BlockBackend* Bios::drive(BiosCall& c, uint8_t dl, bool& is_floppy,
+                          std::optional<WindowBackend>& image) {
     is_floppy = dl < 0x80;
+    uint8_t media = emulated_media(c);
+    if (is_floppy && el_torito::emulated_floppy_bytes(media)) {
+        // The CD's image is drive 00h; the real A: answers as 01h, B: is gone.
+        if (dl == 1) return host_.floppy(0);
+        if (dl != 0) return nullptr;
+        uint32_t lba = c.read32(bda::kEbdaCdPacket + el_torito::packet::kImageLba);
+        image.emplace(*host_.cdrom(), uint64_t(lba) * el_torito::kCdSectorSize,
+                      el_torito::emulated_floppy_bytes(media));
+        return &*image;
+    }
     if (is_floppy) return dl < 2 ? host_.floppy(dl) : nullptr;
     return dl < 0x84 ? host_.hard_disk(dl - 0x80) : nullptr;
 }
 
+unsigned Bios::floppy_count(BiosCall& c) {
+    unsigned real = (host_.floppy(0) ? 1 : 0) + (host_.floppy(1) ? 1 : 0);
+    return el_torito::emulated_floppy_bytes(emulated_media(c)) ? std::min(real + 1, 2u) : real;
+}
+
 void Bios::disk(BiosCall& c) {
+    if (c.ah() == 0x4B) {
+        cdrom_emulation(c);
+        return;
+    }
+    if (BlockBackend* cd = host_.cdrom(); cd && c.dl() == kCdromDrive) {
+        cdrom_disk(c, *cd);
+        return;
+    }
     bool is_floppy = false;
-    BlockBackend* d = drive(c.dl(), is_floppy);
+    std::optional<WindowBackend> image;
+    BlockBackend* d = drive(c, c.dl(), is_floppy, image);
     uint32_t status_at = is_floppy ? bda::kFloppyStatus : bda::kDiskStatus;
     auto finish = [&](uint8_t code) {
         c.write8(status_at, code);
@@ -136,7 +155,7 @@ void Bios::disk(BiosCall& c) {
             c.set_dh(uint8_t(g.heads - 1));
             if (is_floppy) {
                 c.set_bl(cmos_type);
-                c.set_dl(uint8_t((host_.floppy(0) ? 1 : 0) + (host_.floppy(1) ? 1 : 0)));
+                c.set_dl(uint8_t(floppy_count(c)));
                 c.set_segment(ES, BiosRom::kSegment);
                 c.set_di(rom_.floppy_params(cmos_type));
             } else {
@@ -174,19 +193,18 @@ void Bios::disk(BiosCall& c) {
                 finish(kBadCommand);
                 return;
             }
-            disk_extended(c, d, is_floppy);
+            disk_extended(c, d, status_at, 512);
             return;
         default: finish(kBadCommand); return;
     }
 }
 
-void Bios::disk_extended(BiosCall& c, BlockBackend* d, bool is_floppy) {
-    uint32_t status_at = is_floppy ? bda::kFloppyStatus : bda::kDiskStatus;
+void Bios::disk_extended(BiosCall& c, BlockBackend* d, uint32_t status_at, uint32_t sector_bytes) {
     auto finish = [&](uint8_t code) {
         c.write8(status_at, code);
         c.status(code);
     };
-    uint64_t total = d->size() / 512;
+    uint64_t total = d->size() / sector_bytes;
     uint32_t packet = c.linear(DS, c.si());
     switch (c.ah()) {
         case 0x41:
@@ -213,33 +231,37 @@ void Bios::disk_extended(BiosCall& c, BlockBackend* d, bool is_floppy) {
             if (size >= 0x18 && c.read32(packet + 4) == 0xFFFFFFFF)
                 buffer = c.read32(packet + 0x10);  // 64-bit flat address (low half)
             uint64_t lba = uint64_t(c.read32(packet + 8)) | uint64_t(c.read32(packet + 12)) << 32;
-            if (lba > total || count > total - lba) {
-                c.write16(packet + 2, 0);
-                finish(kSectorNotFound);
-                return;
-            }
             if (c.ah() == 0x43 && d->read_only()) {
                 c.write16(packet + 2, 0);
                 finish(kWriteProtected);
                 return;
             }
+            // Blocks up to the end of the medium move; the count in the
+            // packet says how many did.
+            uint16_t fits = uint16_t(lba >= total ? 0 : std::min<uint64_t>(count, total - lba));
+            uint8_t error = fits < count ? kSectorNotFound : 0;
+            uint16_t done = fits;
             if (c.ah() == 0x42 || c.ah() == 0x43) {
-                std::vector<uint8_t> buf(size_t(count) * 512);
-                try {
-                    if (c.ah() == 0x42) {
-                        d->read(lba * 512, buf);
-                        c.write_block(buffer, buf);
-                    } else {
-                        c.read_block(buffer, buf);
-                        d->write(lba * 512, buf);
+                std::vector<uint8_t> block(sector_bytes);
+                for (done = 0; done < fits; ++done) {
+                    uint64_t at = (lba + done) * sector_bytes;
+                    uint32_t to = buffer + uint32_t(done) * sector_bytes;
+                    try {
+                        if (c.ah() == 0x42) {
+                            d->read(at, block);
+                            c.write_block(to, block);
+                        } else {
+                            c.read_block(to, block);
+                            d->write(at, block);
+                        }
+                    } catch (const BlockError&) {
+                        error = c.ah() == 0x42 ? kReadError : kWriteProtected;
+                        break;
                     }
-                } catch (const BlockError&) {
-                    c.write16(packet + 2, 0);
-                    finish(c.ah() == 0x42 ? kReadError : kWriteProtected);
-                    return;
                 }
             }
-            finish(0);
+            if (done != count) c.write16(packet + 2, done);
+            finish(error);
             return;
         }
         case 0x48: {
@@ -248,14 +270,21 @@ void Bios::disk_extended(BiosCall& c, BlockBackend* d, bool is_floppy) {
                 finish(kBadCommand);
                 return;
             }
-            DiskGeometry g = hard_disk_geometry(d->size());
-            c.write16(packet + 2, 0x0002);  // CHS information valid
-            c.write32(packet + 4, g.cylinders);
-            c.write32(packet + 8, g.heads);
-            c.write32(packet + 12, g.sectors);
+            if (sector_bytes == 512) {
+                DiskGeometry g = hard_disk_geometry(d->size());
+                c.write16(packet + 2, 0x0002);  // CHS information valid
+                c.write32(packet + 4, g.cylinders);
+                c.write32(packet + 8, g.heads);
+                c.write32(packet + 12, g.sectors);
+            } else {
+                c.write16(packet + 2, 0x0014);  // removable, change line; no CHS
+                c.write32(packet + 4, 0);
+                c.write32(packet + 8, 0);
+                c.write32(packet + 12, 0);
+            }
             c.write32(packet + 16, uint32_t(total));
             c.write32(packet + 20, uint32_t(total >> 32));
-            c.write16(packet + 24, 512);
+            c.write16(packet + 24, uint16_t(sector_bytes));
             if (size >= 0x1E) {
                 c.write32(packet + 26, 0xFFFFFFFF);  // no EDD configuration parameters
                 c.write16(packet, 0x1E);
@@ -265,6 +294,7 @@ void Bios::disk_extended(BiosCall& c, BlockBackend* d, bool is_floppy) {
             finish(0);
             return;
         }
+        default: finish(kBadCommand); return;
     }
 }
 

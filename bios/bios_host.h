@@ -22,6 +22,9 @@ class BiosHost {
     // nullptr when the drive is absent.
     virtual BlockBackend* floppy(unsigned drive) = 0;
     virtual BlockBackend* hard_disk(unsigned index) = 0;
+    // The CD-ROM drive's disc (2048-byte sectors); nullptr without a drive
+    // or disc. INT 13h reaches it as drive Bios::kCdromDrive.
+    virtual BlockBackend* cdrom() = 0;
     virtual uint64_t ram_bytes() const = 0;
     virtual uint64_t now_ns() const = 0;  // virtual time
     // The guest waits in INT 16h with an empty keyboard buffer.

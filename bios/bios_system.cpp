@@ -128,10 +128,28 @@ void Bios::system(BiosCall& c) {
     }
 }
 
+void Bios::start_boot_code(BiosCall& c, uint8_t drive, uint16_t cs, uint16_t ip) {
+    c.write8(bda::kEbdaBootDrive, drive);
+    c.set_dl(drive);
+    c.cpu.load_segment(SS, 0);
+    c.cpu.s.gpr[ESP] = 0x7C00;
+    c.cpu.set_eflags(eflags::IF, eflags::IF);
+    c.cpu.push<uint16_t>(cs);
+    c.cpu.push<uint16_t>(ip);
+}
+
 void Bios::boot(BiosCall& c) {
     if (host_.boot_kernel(c.cpu)) return;
     std::string reasons;
     for (char device : config_.boot_order) {
+        if (device == 'd') {
+            BlockBackend* cd = host_.cdrom();
+            if (!cd) continue;
+            std::string why;
+            if (boot_cdrom(c, *cd, why)) return;
+            reasons += "CD-ROM: " + why + "; ";
+            continue;
+        }
         BlockBackend* disk = nullptr;
         uint8_t drive = 0;
         const char* name = "";
@@ -144,7 +162,7 @@ void Bios::boot(BiosCall& c) {
             drive = 0x80;
             name = "hard disk";
         } else {
-            continue;  // CD-ROM boot (El Torito) is not implemented yet
+            continue;
         }
         if (!disk) continue;
         uint8_t sector[512];
@@ -160,13 +178,7 @@ void Bios::boot(BiosCall& c) {
             continue;
         }
         c.write_block(0x7C00, sector);
-        c.write8(bda::kEbdaBootDrive, drive);
-        c.set_dl(drive);
-        c.cpu.load_segment(SS, 0);
-        c.cpu.s.gpr[ESP] = 0x7C00;
-        c.cpu.set_eflags(eflags::IF, eflags::IF);
-        c.cpu.push<uint16_t>(0x0000);
-        c.cpu.push<uint16_t>(0x7C00);
+        start_boot_code(c, drive, 0x0000, 0x7C00);
         return;
     }
     if (reasons.empty())

@@ -24,6 +24,17 @@ constexpr uint64_t kSerialInputPollNs = 1'000'000;
 // Section "machine": version 2 adds the fw_cfg section after the BIOS's.
 constexpr uint32_t kMachineStateVersion = 2;
 
+MachineConfig&& checked_drives(MachineConfig& c) {
+    if (c.cdrom && c.hard_disk[2])
+        throw std::invalid_argument(
+            "the CD-ROM drive is the secondary master: no third hard disk (-hdc) with it");
+    if (c.cdrom && c.cdrom->size() % AtapiCdrom::kBlockSize != 0)
+        throw std::invalid_argument("CD-ROM image " + c.cdrom->describe() + ": size " +
+                                    std::to_string(c.cdrom->size()) +
+                                    " is not a multiple of 2048-byte sectors");
+    return std::move(c);
+}
+
 uint32_t checked_ram_bytes(uint32_t mb) {
     if (mb < 2 || mb > 3072)
         throw std::invalid_argument("RAM size must be 2..3072 MiB (got " + std::to_string(mb) +
@@ -50,7 +61,7 @@ class RecordingMemory final : public PhysicalMemory {
 }  // namespace
 
 Machine::Machine(MachineConfig config)
-    : config_(std::move(config)),
+    : config_(checked_drives(config)),
       scheduler_(config_.instructions_per_second),
       memory_(checked_ram_bytes(config_.ram_mb), mmio_),
       cpu_(*this, CpuConfig{memory_.ram_size()}),
@@ -103,6 +114,10 @@ Machine::Machine(MachineConfig config)
         if (!config_.hard_disk[i]) continue;
         AtaChannel& channel = i < 2 ? ata_primary_ : ata_secondary_;
         channel.attach_disk(i & 1, borrow_backend(config_.hard_disk[i].get()));
+    }
+    if (config_.cdrom) {
+        ata_secondary_.attach_cdrom(0);
+        ata_secondary_.insert_medium(0, borrow_backend(config_.cdrom.get()));
     }
     // PCI: host bridge, PIIX3 ISA bridge and its IDE function, whose BAR4
     // places the bus-master registers of both channels.

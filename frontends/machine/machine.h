@@ -64,6 +64,9 @@ struct MachineConfig {
     std::string boot_order = "cad";
     std::array<BlockBackendPtr, 2> floppy;
     std::array<BlockBackendPtr, 4> hard_disk;
+    // The disc in the ATAPI CD-ROM drive on the secondary master (where
+    // `qemu -cdrom` puts it; -hdc cannot be used with it), 2048-byte sectors.
+    BlockBackendPtr cdrom;
     // COM1-COM4; nullptr: no UART at that address. Not owned.
     std::array<SerialBackend*, 4> serial{};
     SerialBackend* debug_console = nullptr;  // port 0xE9; nullptr: absent
@@ -133,9 +136,9 @@ class Machine final : public CpuBus, public BiosHost {
     // RAM restored separately (see snapshot/checkpoint_file.h).
     void save(StateWriter& w, bool include_video_memory = true) const;
     void load(StateReader& r);
-    // Drive slots: 0-1 floppies, 2-5 hard disks; nullptr when empty.
+    // Drive slots: 0-1 floppies, 2-5 hard disks, 6 the CD; nullptr when empty.
     BlockBackend* drive_backend(unsigned slot) {
-        return slot < 2 ? floppy(slot) : hard_disk(slot - 2);
+        return slot < 2 ? floppy(slot) : slot < 6 ? hard_disk(slot - 2) : cdrom();
     }
 
     Cpu& cpu() override { return cpu_; }
@@ -157,6 +160,7 @@ class Machine final : public CpuBus, public BiosHost {
     // BiosHost.
     BlockBackend* floppy(unsigned drive) override;
     BlockBackend* hard_disk(unsigned index) override;
+    BlockBackend* cdrom() override { return config_.cdrom.get(); }
     uint64_t ram_bytes() const override { return memory_.ram_size(); }
     void keyboard_wait() override { waiting_for_key_ = true; }
     void boot_failed(const std::string& why) override;

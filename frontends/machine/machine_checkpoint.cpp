@@ -8,7 +8,7 @@ namespace sandpc {
 
 namespace {
 
-constexpr unsigned kDriveSlots = 6;  // 0-1 floppies, 2-5 hard disks
+constexpr unsigned kDriveSlots = 7;  // 0-1 floppies, 2-5 hard disks, 6 the CD
 
 MachineDescription describe(Machine& m) {
     return {{"machine", "sandpc-pc-1"},

@@ -174,14 +174,13 @@ std::vector<MachineConfig::BootModule> read_multiboot_modules(const std::string&
 }
 
 int run(const RunnerOptions& o) {
-    if (!o.cdrom.empty()) throw UsageError("-cdrom: CD-ROM drives are not supported yet");
     if (o.kernel.empty() && (!o.initrd.empty() || !o.append.empty()))
         throw UsageError("-initrd and -append need -kernel");
 
     std::string serial_capture, debug_capture;
     std::vector<std::unique_ptr<SerialBackend>> backends;
     MachineConfig mc;
-    mc.ram_mb = o.memory_mb ? o.memory_mb : (o.kernel.empty() ? 32 : 128);
+    mc.ram_mb = o.memory_mb ? o.memory_mb : (o.kernel.empty() && o.cdrom.empty() ? 32 : 128);
     if (!o.kernel.empty()) {
         mc.kernel = read_file(o.kernel);
         mc.kernel_name = o.kernel;
@@ -198,6 +197,7 @@ int run(const RunnerOptions& o) {
     mc.floppy[0] = open_disk(o.fda, o);
     mc.floppy[1] = open_disk(o.fdb, o);
     for (size_t i = 0; i < 4; ++i) mc.hard_disk[i] = open_disk(o.hd[i], o);
+    if (!o.cdrom.empty()) mc.cdrom = open_image(o.cdrom);  // read-only, even with --writable
     std::vector<SerialSpec> serial = o.serial;
     if (serial.empty())
         serial.push_back({o.nographic ? SerialSpec::kStdio : SerialSpec::kNull, ""});

@@ -12,11 +12,15 @@ Runs a PC guest headless in this process: no hypervisor, no privileges.
 
 QEMU-compatible options:
   -m SIZE              RAM in MiB (suffixes M and G accepted; default 32, or
-                       128 with -kernel)
+                       128 with -kernel or -cdrom)
   -fda FILE, -fdb FILE floppy images (720K, 1.44M, 2.88M, ... raw, qcow2 or overlay)
   -hda..-hdd FILE      hard disk images
-  -cdrom FILE          CD-ROM image (not supported yet: refused)
-  -boot [order=]ORDER  boot order: a floppy, c hard disk (default "cad")
+  -cdrom FILE          CD-ROM image (ISO, a multiple of 2048 bytes, read-only)
+                       in an ATAPI drive on the secondary IDE master; INT 13h
+                       drive E0h, bootable through El Torito (no emulation or
+                       an emulated floppy)
+  -boot [order=]ORDER  boot order: a floppy, c hard disk, d CD-ROM (default
+                       "cad"; devices not present are skipped)
   -bios FILE           firmware image instead of the built-in BIOS (multiple of
                        64 KiB, at most 1 MiB; mapped below 4 GiB and below 1 MiB)
   -kernel FILE         boot a kernel directly after our BIOS's POST: a Linux

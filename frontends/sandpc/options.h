@@ -34,7 +34,7 @@ struct SerialSpec {
 };
 
 struct RunnerOptions {
-    uint32_t memory_mb = 0;  // 0: 32 MiB, 128 MiB with -kernel
+    uint32_t memory_mb = 0;  // 0: 32 MiB, 128 MiB with -kernel or -cdrom
     std::string fda, fdb;
     std::vector<std::string> hd = {"", "", "", ""};
     std::string cdrom;
