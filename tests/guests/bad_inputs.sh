@@ -34,6 +34,12 @@ cp "$dir/blank.img" "$dir/blank.orig"
 expect 12 "floppy without boot signature" -fda "$dir/blank.img"
 expect 12 "no boot device at all" -boot c
 cmp -s "$dir/blank.img" "$dir/blank.orig" || { echo "FAIL image was modified"; fail=1; }
+head -c 20481 /dev/zero > "$dir/odd.iso"
+expect 2 "CD image not a multiple of 2048 bytes" -cdrom "$dir/odd.iso"
+head -c 40960 /dev/zero > "$dir/blank.iso"
+expect 12 "CD without an El Torito boot record" -cdrom "$dir/blank.iso" -boot d
+grep -q "CD-ROM: no El Torito boot record" "$dir/err" || { echo "FAIL no reason given for the CD"; fail=1; }
+expect 2 "-hdc with -cdrom (both the secondary master)" -cdrom "$dir/blank.iso" -hdc "$dir/blank.img"
 head -c 1000 /dev/zero > "$dir/bad.rom"
 expect 2 "firmware image of a wrong size" -bios "$dir/bad.rom"
 rom halt.rom '\xfa\xf4'                          # cli; hlt
