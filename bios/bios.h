@@ -111,11 +111,14 @@ class Bios {
                         std::optional<WindowBackend>& image);
     unsigned floppy_count(BiosCall& c);
     // 41h-48h; `sector_bytes` is 512 for disks, 2048 for the CD.
-    void disk_extended(BiosCall& c, BlockBackend* d, uint32_t status_at, uint32_t sector_bytes);
+    // 48h reports `chs` when given.
+    void disk_extended(BiosCall& c, BlockBackend* d, uint32_t status_at, uint32_t sector_bytes,
+                       const DiskGeometry* chs);
     // CD-ROM drive services and El Torito 4Bh (bios_cdrom.cpp).
     void cdrom_disk(BiosCall& c, BlockBackend& cd);
     void cdrom_emulation(BiosCall& c);
     uint8_t emulated_media(BiosCall& c);  // 0 when no drive is emulated
+    DiskGeometry emulated_geometry(BiosCall& c);
 
     // Keyboard helpers (bios_keyboard.cpp).
     bool enqueue_key(BiosCall& c, uint16_t key);

@@ -1,5 +1,6 @@
 // The CD-ROM drive behind INT 13h (drive E0h, 2048-byte sectors, EDD reads)
-// and El Torito: booting a CD (no emulation or an emulated floppy) and
+// and El Torito: booting a CD (no emulation, an emulated floppy or hard
+// disk) and
 // INT 13h 4Bh. The boot's specification packet lives in the EBDA, so a
 // machine snapshot carries the emulation state.
 #include <cstdio>
@@ -9,7 +10,6 @@
 #include "bios/bios.h"
 #include "bios/el_torito.h"
 #include "bios/int13_status.h"
-#include "devices/floppy/floppy_geometry.h"
 
 namespace sandpc {
 
@@ -30,6 +30,16 @@ uint8_t Bios::emulated_media(BiosCall& c) {
     return c.read8(bda::kEbdaCdPacket + et::packet::kMedia) & 0x0F;
 }
 
+DiskGeometry Bios::emulated_geometry(BiosCall& c) {
+    uint32_t p = bda::kEbdaCdPacket;
+    uint8_t cl = c.read8(p + et::packet::kSectors);
+    DiskGeometry g;
+    g.cylinders = (c.read8(p + et::packet::kCylinders) | uint32_t(cl & 0xC0) << 2) + 1u;
+    g.sectors = cl & 0x3Fu;
+    g.heads = c.read8(p + et::packet::kHeads) + 1u;
+    return g;
+}
+
 bool Bios::boot_cdrom(BiosCall& c, BlockBackend& cd, std::string& why) {
     et::BootEntry e;
     try {
@@ -38,15 +48,11 @@ bool Bios::boot_cdrom(BiosCall& c, BlockBackend& cd, std::string& why) {
         why = err.what();
         return false;
     }
-    if (e.media == et::kHardDisk) {
-        why = "hard-disk emulation is not supported";
-        return false;
-    }
-    uint64_t floppy_bytes = et::emulated_floppy_bytes(e.media);
+    bool emulating = e.media != et::kNoEmulation;
     std::vector<uint8_t> image(size_t(e.sector_count) * 512);
     uint32_t load = uint32_t(e.load_segment) << 4;
     if (load < 0x500 || load + image.size() > bda::kEbda ||
-        (floppy_bytes && image.size() > floppy_bytes)) {
+        (emulating && image.size() > e.geometry.bytes())) {
         char buf[120];
         std::snprintf(buf, sizeof buf,
                       "boot image of %zu bytes at segment %04Xh does not fit in conventional "
@@ -62,7 +68,7 @@ bool Bios::boot_cdrom(BiosCall& c, BlockBackend& cd, std::string& why) {
         return false;
     }
 
-    uint8_t drive = floppy_bytes ? 0x00 : kCdromDrive;
+    uint8_t drive = et::is_floppy(e.media) ? 0x00 : emulating ? 0x80 : kCdromDrive;
     uint32_t p = bda::kEbdaCdPacket;
     for (uint32_t i = 0; i < et::packet::kSize; ++i) c.write8(p + i, 0);
     c.write8(p, uint8_t(et::packet::kSize));
@@ -73,17 +79,19 @@ bool Bios::boot_cdrom(BiosCall& c, BlockBackend& cd, std::string& why) {
     c.write16(p + et::packet::kDeviceSpec, kCdDeviceSpec);
     c.write16(p + et::packet::kLoadSegment, e.load_segment);
     c.write16(p + et::packet::kSectorCount, e.sector_count);
-    if (auto g = floppy_geometry_for_size(floppy_bytes)) {
-        unsigned max_cyl = g->cylinders - 1u;
+    if (emulating) {
+        unsigned max_cyl = e.geometry.cylinders - 1u;
         c.write8(p + et::packet::kCylinders, uint8_t(max_cyl));
         c.write8(p + et::packet::kSectors,
-                 uint8_t((g->sectors_per_track & 0x3F) | ((max_cyl >> 2) & 0xC0)));
-        c.write8(p + et::packet::kHeads, uint8_t(g->heads - 1));
+                 uint8_t((e.geometry.sectors & 0x3F) | ((max_cyl >> 2) & 0xC0)));
+        c.write8(p + et::packet::kHeads, uint8_t(e.geometry.heads - 1));
     }
-    c.write8(bda::kEbdaCdEmulating, floppy_bytes ? 1 : 0);
-    if (floppy_bytes) {
+    c.write8(bda::kEbdaCdEmulating, emulating ? 1 : 0);
+    if (et::is_floppy(e.media)) {
         uint16_t equipment = c.read16(bda::kEquipment) & ~0x00C1;
         c.write16(bda::kEquipment, uint16_t(equipment | 0x0001 | ((floppy_count(c) - 1) << 6)));
+    } else if (emulating) {
+        c.write8(bda::kHardDiskCount, uint8_t(c.read8(bda::kHardDiskCount) + 1));
     }
     c.write_block(load, image);
     if (e.load_segment == 0x7C0)
@@ -118,7 +126,7 @@ void Bios::cdrom_disk(BiosCall& c, BlockBackend& cd) {
         case 0x42:
         case 0x44:
         case 0x47:
-        case 0x48: disk_extended(c, &cd, bda::kDiskStatus, et::kCdSectorSize); return;
+        case 0x48: disk_extended(c, &cd, bda::kDiskStatus, et::kCdSectorSize, nullptr); return;
         default: finish(kBadCommand); return;
     }
 }
@@ -140,7 +148,11 @@ void Bios::cdrom_emulation(BiosCall& c) {
     }
     uint32_t out = c.linear(DS, c.si());
     for (uint32_t i = 0; i < et::packet::kSize; ++i) c.write8(out + i, c.read8(p + i));
-    if (c.al() == 0x00) c.write8(bda::kEbdaCdEmulating, 0);
+    if (c.al() == 0x00) {
+        if (emulated_media(c) == et::kHardDisk)
+            c.write8(bda::kHardDiskCount, uint8_t(c.read8(bda::kHardDiskCount) - 1));
+        c.write8(bda::kEbdaCdEmulating, 0);
+    }
     finish(0);
 }
 

@@ -28,14 +28,18 @@ BlockBackend* Bios::drive(BiosCall& c, uint8_t dl, bool& is_floppy,
                           std::optional<WindowBackend>& image) {
     is_floppy = dl < 0x80;
     uint8_t media = emulated_media(c);
-    if (is_floppy && el_torito::emulated_floppy_bytes(media)) {
-        // The CD's image is drive 00h; the real A: answers as 01h, B: is gone.
-        if (dl == 1) return host_.floppy(0);
-        if (dl != 0) return nullptr;
-        uint32_t lba = c.read32(bda::kEbdaCdPacket + el_torito::packet::kImageLba);
-        image.emplace(*host_.cdrom(), uint64_t(lba) * el_torito::kCdSectorSize,
-                      el_torito::emulated_floppy_bytes(media));
-        return &*image;
+    if (is_floppy ? el_torito::is_floppy(media) : media == el_torito::kHardDisk) {
+        // The CD's image is drive 00h (80h); the real drives of its kind move
+        // up one, and the second floppy is hidden.
+        if (dl == (is_floppy ? 0x00 : 0x80)) {
+            DiskGeometry g = emulated_geometry(c);
+            uint32_t lba = c.read32(bda::kEbdaCdPacket + el_torito::packet::kImageLba);
+            image.emplace(*host_.cdrom(), uint64_t(lba) * el_torito::kCdSectorSize,
+                          uint64_t(g.cylinders) * g.heads * g.sectors * 512);
+            return &*image;
+        }
+        if (is_floppy) return dl == 1 ? host_.floppy(0) : nullptr;
+        return dl < 0x85 ? host_.hard_disk(dl - 0x81) : nullptr;
     }
     if (is_floppy) return dl < 2 ? host_.floppy(dl) : nullptr;
     return dl < 0x84 ? host_.hard_disk(dl - 0x80) : nullptr;
@@ -43,7 +47,7 @@ BlockBackend* Bios::drive(BiosCall& c, uint8_t dl, bool& is_floppy,
 
 unsigned Bios::floppy_count(BiosCall& c) {
     unsigned real = (host_.floppy(0) ? 1 : 0) + (host_.floppy(1) ? 1 : 0);
-    return el_torito::emulated_floppy_bytes(emulated_media(c)) ? std::min(real + 1, 2u) : real;
+    return el_torito::is_floppy(emulated_media(c)) ? std::min(real + 1, 2u) : real;
 }
 
 void Bios::disk(BiosCall& c) {
@@ -89,7 +93,7 @@ void Bios::disk(BiosCall& c) {
             g = {80, 2, 18};
         }
     } else {
-        g = hard_disk_geometry(d->size());
+        g = image ? emulated_geometry(c) : hard_disk_geometry(d->size());
     }
     uint64_t total = d->size() / 512;
 
@@ -193,13 +197,14 @@ void Bios::disk(BiosCall& c) {
                 finish(kBadCommand);
                 return;
             }
-            disk_extended(c, d, status_at, 512);
+            disk_extended(c, d, status_at, 512, &g);
             return;
         default: finish(kBadCommand); return;
     }
 }
 
-void Bios::disk_extended(BiosCall& c, BlockBackend* d, uint32_t status_at, uint32_t sector_bytes) {
+void Bios::disk_extended(BiosCall& c, BlockBackend* d, uint32_t status_at, uint32_t sector_bytes,
+                         const DiskGeometry* chs) {
     auto finish = [&](uint8_t code) {
         c.write8(status_at, code);
         c.status(code);
@@ -270,12 +275,11 @@ void Bios::disk_extended(BiosCall& c, BlockBackend* d, uint32_t status_at, uint3
                 finish(kBadCommand);
                 return;
             }
-            if (sector_bytes == 512) {
-                DiskGeometry g = hard_disk_geometry(d->size());
+            if (chs) {
                 c.write16(packet + 2, 0x0002);  // CHS information valid
-                c.write32(packet + 4, g.cylinders);
-                c.write32(packet + 8, g.heads);
-                c.write32(packet + 12, g.sectors);
+                c.write32(packet + 4, chs->cylinders);
+                c.write32(packet + 8, chs->heads);
+                c.write32(packet + 12, chs->sectors);
             } else {
                 c.write16(packet + 2, 0x0014);  // removable, change line; no CHS
                 c.write32(packet + 4, 0);

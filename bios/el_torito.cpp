@@ -33,6 +33,35 @@ std::array<uint8_t, kCdSectorSize> read_cd_sector(BlockBackend& cd, uint32_t lba
     return s;
 }
 
+// The spec's rule for a hard-disk image: one partition, whose end CHS gives
+// the drive's geometry.
+Geometry partition_geometry(BlockBackend& cd, uint64_t image_start, uint32_t lba) {
+    std::array<uint8_t, 512> mbr{};
+    if (image_start + mbr.size() > cd.size())
+        throw Error("hard-disk image at sector " + std::to_string(lba) + " lies beyond the disc");
+    cd.read(image_start, mbr);
+    const uint8_t* used = nullptr;
+    unsigned partitions = 0;
+    for (unsigned i = 0; i < 4; ++i) {
+        const uint8_t* p = &mbr[0x1BE + 16 * i];
+        if (p[4] != 0) {
+            used = p;
+            ++partitions;
+        }
+    }
+    if (mbr[510] != 0x55 || mbr[511] != 0xAA || partitions != 1)
+        throw Error("hard-disk image at sector " + std::to_string(lba) +
+                    " has no partition table with exactly one partition");
+    Geometry g;
+    g.heads = used[5] + 1u;
+    g.sectors = used[6] & 0x3Fu;
+    g.cylinders = (((used[6] & 0xC0u) << 2) | used[7]) + 1u;
+    if (g.sectors == 0)
+        throw Error("hard-disk image at sector " + std::to_string(lba) +
+                    ": partition ends at sector 0");
+    return g;
+}
+
 }  // namespace
 
 BootEntry read_boot_entry(BlockBackend& cd) {
@@ -75,21 +104,19 @@ BootEntry read_boot_entry(BlockBackend& cd) {
     e.sector_count = le16(entry + 6);
     e.load_rba = le32(entry + 8);
     if (e.sector_count == 0) throw Error("default boot entry loads 0 sectors");
+    uint64_t image_start = uint64_t(e.load_rba) * kCdSectorSize;
+    if (e.media == kHardDisk) {
+        e.geometry = partition_geometry(cd, image_start, e.load_rba);
+    } else if (is_floppy(e.media)) {
+        static constexpr Geometry kFloppies[] = {{80, 2, 15}, {80, 2, 18}, {80, 2, 36}};
+        e.geometry = kFloppies[e.media - kFloppy1200K];
+    }
     uint64_t image_bytes =
-        e.media == kNoEmulation ? uint64_t(e.sector_count) * 512 : emulated_floppy_bytes(e.media);
-    if (uint64_t(e.load_rba) * kCdSectorSize + image_bytes > cd.size())
+        e.media == kNoEmulation ? uint64_t(e.sector_count) * 512 : e.geometry.bytes();
+    if (image_start + image_bytes > cd.size())
         throw Error("boot image at sector " + std::to_string(e.load_rba) +
                     " runs past the end of the disc");
     return e;
-}
-
-uint64_t emulated_floppy_bytes(uint8_t media) {
-    switch (media) {
-        case kFloppy1200K: return 1228800;
-        case kFloppy1440K: return 1474560;
-        case kFloppy2880K: return 2949120;
-        default: return 0;
-    }
 }
 
 }  // namespace sandpc::el_torito

@@ -31,20 +31,33 @@ class Error : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// CHS geometry of an emulated drive.
+struct Geometry {
+    uint32_t cylinders = 0;
+    uint32_t heads = 0;
+    uint32_t sectors = 0;  // per track
+    uint64_t bytes() const { return uint64_t(cylinders) * heads * sectors * 512; }
+};
+
 struct BootEntry {
     uint8_t media = kNoEmulation;
     uint16_t load_segment = 0x7C0;  // the catalog's 0 already replaced
     uint16_t sector_count = 0;      // 512-byte virtual sectors
     uint32_t load_rba = 0;          // 2048-byte sector of the image
     uint8_t system_type = 0;
+    // The emulated drive: a floppy's standard geometry, or for hard-disk
+    // emulation the one its single partition's end CHS implies. Zero
+    // without emulation.
+    Geometry geometry;
 };
 
 // Reads the boot record and catalog of `cd` (2048-byte sectors); throws
 // Error when it is not bootable on a PC and BlockError on I/O failures.
 BootEntry read_boot_entry(BlockBackend& cd);
 
-// Size of the floppy image a media type emulates; 0 for the others.
-uint64_t emulated_floppy_bytes(uint8_t media);
+inline bool is_floppy(uint8_t media) {
+    return media >= kFloppy1200K && media <= kFloppy2880K;
+}
 
 // The INT 13h 4Bh specification packet (13h bytes).
 namespace packet {

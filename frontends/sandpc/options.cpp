@@ -17,8 +17,8 @@ QEMU-compatible options:
   -hda..-hdd FILE      hard disk images
   -cdrom FILE          CD-ROM image (ISO, a multiple of 2048 bytes, read-only)
                        in an ATAPI drive on the secondary IDE master; INT 13h
-                       drive E0h, bootable through El Torito (no emulation or
-                       an emulated floppy)
+                       drive E0h, bootable through El Torito (no emulation,
+                       floppy or hard-disk emulation)
   -boot [order=]ORDER  boot order: a floppy, c hard disk, d CD-ROM (default
                        "cad"; devices not present are skipped)
   -bios FILE           firmware image instead of the built-in BIOS (multiple of

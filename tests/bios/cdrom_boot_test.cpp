@@ -128,6 +128,36 @@ TEST(CdromBoot, FloppyEmulationMakesTheImageDriveZero) {
     EXPECT_EQ(peek8(m, 0x612), 1);
 }
 
+TEST(CdromBoot, HardDiskEmulationMakesTheImageDrive80h) {
+    // 20 cylinders, 4 heads, 17 sectors (the guest's partition table);
+    // sector n starts with 'DISK', n.
+    std::vector<uint8_t> image(20 * 4 * 17 * 512);
+    for (size_t lba = 0; lba < image.size() / 512; ++lba) {
+        std::memcpy(&image[lba * 512], "DISK", 4);
+        image[lba * 512 + 4] = uint8_t(lba);
+    }
+    std::vector<uint8_t> mbr = read_guest("cd_hdd");
+    ASSERT_EQ(mbr.size(), 512u);
+    std::copy(mbr.begin(), mbr.end(), image.begin());
+    ElToritoIsoSpec spec;
+    spec.boot_image = image;
+    spec.media = 4;
+    spec.sector_count = 1;
+    ElToritoIso iso = build_el_torito_iso(spec);
+    std::vector<uint8_t> real(512 * 1000);
+    std::memcpy(&real[16], "REAL", 4);
+    MachineConfig c;
+    c.hard_disk[0] = std::make_unique<MemoryDisk>(real);
+    c.boot_order = "dc";
+    CdMachine cd(iso.bytes, std::move(c));
+    Machine& m = cd.m();
+    EXPECT_EQ(run_guest(m), 0x22) << cd.debug_text();
+    EXPECT_NE(cd.debug_text().find("CD-HDD-OK"), std::string::npos) << cd.debug_text();
+    EXPECT_EQ(peek8(m, 0x601), 0x04);
+    EXPECT_EQ(peek8(m, 0x602), 0x80);
+    EXPECT_EQ(peek8(m, 0x475), 2);  // the image and the real disk
+}
+
 TEST(CdromBoot, BrokenDiscsFailWithTheReason) {
     struct Case {
         const char* name;
@@ -141,8 +171,8 @@ TEST(CdromBoot, BrokenDiscsFailWithTheReason) {
          "CD-ROM: boot catalog validation entry: bad checksum"},
         {"not bootable", [](ElToritoIsoSpec& s) { s.boot_indicator = 0x00; },
          "CD-ROM: default boot entry is not bootable (indicator 00h"},
-        {"hard-disk emulation", [](ElToritoIsoSpec& s) { s.media = 4; },
-         "CD-ROM: hard-disk emulation is not supported"},
+        {"hard-disk image without a partition", [](ElToritoIsoSpec& s) { s.media = 4; },
+         "has no partition table with exactly one partition"},
     };
     for (const Case& k : cases) {
         ElToritoIsoSpec spec = no_emulation_spec();
