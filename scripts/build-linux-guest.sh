@@ -196,11 +196,13 @@ if [ "$want_iso" -eq 1 ]; then
     cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$iso/isolinux/"
     cp "$out/bzImage" "$iso/boot/bzImage"
     cp "$out/initramfs.cpio.gz" "$iso/boot/initrd.gz"
+    # A short boot: prompt (0.5 s) where a test types extra kernel options,
+    # e.g. "linux sandpc.cmd=<base64>"; they follow the APPEND line.
     cat >"$iso/isolinux/isolinux.cfg" <<'EOF'
 SERIAL 0 115200
 DEFAULT linux
-PROMPT 0
-TIMEOUT 0
+PROMPT 1
+TIMEOUT 5
 LABEL linux
   KERNEL /boot/bzImage
   APPEND initrd=/boot/initrd.gz console=tty0 console=ttyS0 panic=-1

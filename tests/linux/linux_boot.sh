@@ -9,12 +9,19 @@
 #   checkpoint:    stopped at N instructions with --save-on-exit and resumed
 #                  with --restore in a new process: serial output and final
 #                  instruction count equal one straight run
+#   cdrom:         the isolinux ISO boots from -cdrom through our BIOS's El
+#                  Torito; the job is typed at the boot: prompt, poweroff -> 0
 set -u
 case=$1
 sandpc=$2
 guest=$3
 kernel=$guest/bzImage
 initrd=$guest/initramfs.cpio.gz
+iso=$guest/sandpc-linux.iso
+if [ "$case" = cdrom ] && [ ! -f "$iso" ]; then
+    echo "no $iso: run scripts/build-linux-guest.sh (without --no-iso) first" >&2
+    exit 1
+fi
 if [ ! -f "$kernel" ] || [ ! -f "$initrd" ]; then
     echo "no Linux guest in $guest: run scripts/build-linux-guest.sh first" >&2
     exit 1
@@ -108,6 +115,19 @@ disk)
     cat "$dir/out.err"
     check "$dir/out" "^SYSLINUX"
     check "$dir/out" "Loading /job.gz"
+    check "$dir/out" "SANDPC-GUEST-READY"
+    check "$dir/out" "Linux i686"
+    check "$dir/out" "^42"
+    check "$dir/out" "SANDPC-JOB-EXIT 0"
+    [ "$status" = 0 ] || { echo "expected status 0 (powered off), got $status"; exit 1; }
+    ;;
+cdrom)
+    # isolinux appends what follows the label to its APPEND line.
+    "$sandpc" -cdrom "$iso" -nographic --deterministic --timeout 800 \
+        --keys "linux cryptomgr.notests sandpc.cmd=$job\n" >"$dir/out" 2>"$dir/out.err"
+    status=$?
+    cat "$dir/out.err"
+    check "$dir/out" "ISOLINUX"
     check "$dir/out" "SANDPC-GUEST-READY"
     check "$dir/out" "Linux i686"
     check "$dir/out" "^42"
