@@ -1,8 +1,7 @@
 // The CD-ROM drive behind INT 13h (drive E0h, 2048-byte sectors, EDD reads)
 // and El Torito: booting a CD (no emulation, an emulated floppy or hard
-// disk) and
-// INT 13h 4Bh. The boot's specification packet lives in the EBDA, so a
-// machine snapshot carries the emulation state.
+// disk) and INT 13h 4Bh. The boot's specification packet lives in the EBDA,
+// so a machine snapshot carries the emulation state.
 #include <cstdio>
 #include <vector>
 
