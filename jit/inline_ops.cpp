@@ -21,27 +21,81 @@ bool inline_alu_op(AluOp op) {
     return op != kAdc && op != kSbb;  // those read CF: left to the handler
 }
 
+// An operand: a register (by size: AL..BH or EAX..EDI) or an immediate.
+struct Operand {
+    bool is_reg;
+    uint32_t value;
+};
+Operand reg(unsigned r) {
+    return {true, r};
+}
+Operand imm(uint32_t v) {
+    return {false, v};
+}
+
 class Emitter {
   public:
-    Emitter(Xbyak::CodeGenerator& g, const NativeLayout& l, Xbyak::Label& slow, FlagOp& flags)
+    Emitter(Xbyak::CodeGenerator& g, const NativeLayout& l, Xbyak::Label& slow, KnownFlags& flags)
         : g_(g), l_(l), slow_(slow), flags_(flags) {}
 
-    Xbyak::Address gpr(unsigned r) { return g_.dword[rbx + l_.gpr + int(r) * 4]; }
+    // A guest register of `size` bytes (1: AL, CL, DL, BL, AH, CH, DH, BH).
+    Xbyak::Address gpr(unsigned r, unsigned size = 4) {
+        if (size == 1) return g_.byte[rbx + l_.gpr + int(r & 3) * 4 + int(r >> 2)];
+        return g_.dword[rbx + l_.gpr + int(r) * 4];
+    }
+    // r32 = operand, zero-extended.
+    void load(const Xbyak::Reg32& r, Operand o, unsigned size) {
+        if (!o.is_reg)
+            g_.mov(r, size == 1 ? (o.value & 0xFF) : o.value);
+        else if (size == 1)
+            g_.movzx(r, gpr(o.value, 1));
+        else
+            g_.mov(r, gpr(o.value));
+    }
+    void store_reg(unsigned r, const Xbyak::Reg32& v, unsigned size) {
+        if (size == 1)
+            g_.mov(gpr(r, 1), v.cvt8());
+        else
+            g_.mov(gpr(r), v);
+    }
+    void load_mem(const Xbyak::Reg32& r, const Xbyak::Reg64& at, unsigned size) {
+        if (size == 1)
+            g_.movzx(r, g_.byte[at]);
+        else if (size == 2)
+            g_.movzx(r, g_.word[at]);
+        else
+            g_.mov(r, g_.dword[at]);
+    }
+    void store_mem(const Xbyak::Reg64& at, const Xbyak::Reg32& v, unsigned size) {
+        if (size == 1)
+            g_.mov(g_.byte[at], v.cvt8());
+        else
+            g_.mov(g_.dword[at], v);
+    }
 
     // ---- register forms (exact) ----
-    void mov_reg_reg(unsigned dst, unsigned src) {
-        g_.mov(eax, gpr(src));
-        g_.mov(gpr(dst), eax);
+    void mov_reg(unsigned dst, Operand src, unsigned size) {
+        if (!src.is_reg && size == 4) {
+            g_.mov(gpr(dst), src.value);
+            return;
+        }
+        load(eax, src, size);
+        store_reg(dst, eax, size);
     }
-    void mov_reg_imm(unsigned dst, uint32_t imm) { g_.mov(gpr(dst), imm); }
     void lea32(const Insn& in) {
         effective_address(in);
         g_.mov(gpr(in.reg), eax);
     }
+    // MOVZX r32, r8
+    void movzx_reg8(unsigned dst, unsigned src) {
+        g_.movzx(eax, gpr(src, 1));
+        g_.mov(gpr(dst), eax);
+    }
 
-    // eax = a OP ecx, edx = result; records the lazy flags the interpreter
-    // records (ADD/SUB/CMP keep both operands, logic ops zeros).
-    void alu_eax_ecx(AluOp op) {
+    // edx = eax OP ecx (both zero-extended `size`-byte values); records the
+    // lazy flags the interpreter records (ADD/SUB/CMP keep both operands,
+    // logic ops zeros).
+    void alu_eax_ecx(AluOp op, unsigned size) {
         g_.mov(edx, eax);
         FlagOp fop = FlagOp::kLogic;
         switch (op) {
@@ -60,9 +114,10 @@ class Emitter {
             case kXor: g_.xor_(edx, ecx); break;
             default: break;
         }
-        flags_ = fop;
+        if (size == 1 && fop != FlagOp::kLogic) g_.movzx(edx, dl);
+        flags_ = {fop, size};
         g_.mov(lazy(offsetof(LazyFlags, op), 1), static_cast<uint8_t>(fop));
-        g_.mov(lazy(offsetof(LazyFlags, size), 1), 4);
+        g_.mov(lazy(offsetof(LazyFlags, size), 1), size);
         g_.mov(lazy(offsetof(LazyFlags, res), 4), edx);
         if (fop == FlagOp::kLogic) {
             g_.mov(lazy(offsetof(LazyFlags, a), 4), 0);
@@ -73,27 +128,20 @@ class Emitter {
         }
         g_.mov(lazy(offsetof(LazyFlags, carry_in), 1), 0);
     }
-    void load_operand(const Xbyak::Reg32& r, bool is_reg, uint32_t v) {
-        if (is_reg)
-            g_.mov(r, gpr(v));
-        else
-            g_.mov(r, v);
+    void alu_reg(AluOp op, unsigned a, Operand b, unsigned size) {
+        load(eax, reg(a), size);
+        load(ecx, b, size);
+        alu_eax_ecx(op, size);
+        if (op != kCmp && op != kTest) store_reg(a, edx, size);
     }
-    void alu_reg(AluOp op, unsigned a, bool b_is_reg, uint32_t b, bool write_back) {
-        g_.mov(eax, gpr(a));
-        load_operand(ecx, b_is_reg, b);
-        alu_eax_ecx(op);
-        if (write_back) g_.mov(gpr(a), edx);
-    }
-
     // INC/DEC r32: CF is kept, so the record carries the CF before it.
-    void incdec(unsigned r, bool dec, FlagOp known) {
-        carry_into_r8d(known);
+    void incdec(unsigned r, bool dec) {
+        carry_into_r8d(flags_.op);
         g_.mov(eax, gpr(r));
         g_.lea(edx, g_.ptr[rax + (dec ? -1 : 1)]);
         g_.mov(gpr(r), edx);
-        flags_ = dec ? FlagOp::kDec : FlagOp::kInc;
-        g_.mov(lazy(offsetof(LazyFlags, op), 1), static_cast<uint8_t>(flags_));
+        flags_ = {dec ? FlagOp::kDec : FlagOp::kInc, 4};
+        g_.mov(lazy(offsetof(LazyFlags, op), 1), static_cast<uint8_t>(flags_.op));
         g_.mov(lazy(offsetof(LazyFlags, size), 1), 4);
         g_.mov(lazy(offsetof(LazyFlags, res), 4), edx);
         g_.mov(lazy(offsetof(LazyFlags, a), 4), eax);
@@ -102,40 +150,41 @@ class Emitter {
     }
 
     // ---- memory forms (guarded) ----
-    // rdx = host address of the instruction's 32-bit memory operand.
-    void mem_address(const Insn& in, bool write) {
+    // rdx = host address of the instruction's `size`-byte memory operand.
+    void mem_address(const Insn& in, bool write, unsigned size) {
         effective_address(in);
-        host_address(in.seg, write);
+        host_address(in.seg, write, size);
     }
-    // mov Gv, M / mov M, Gv / mov M, imm
-    void load_reg(const Insn& in) {
-        mem_address(in, false);
-        g_.mov(eax, g_.dword[rdx]);
-        g_.mov(gpr(in.reg), eax);
+    // MOV r, M (zero-extending a narrower source for MOVZX)
+    void load_reg(const Insn& in, unsigned size, unsigned dst_size) {
+        mem_address(in, false, size);
+        load_mem(eax, rdx, size);
+        store_reg(in.reg, eax, dst_size);
     }
-    void store(const Insn& in, bool is_reg, uint32_t v) {
-        load_operand(esi, is_reg, v);
-        mem_address(in, true);
-        g_.mov(g_.dword[rdx], esi);
+    // MOV M, r / MOV M, imm
+    void store(const Insn& in, Operand v, unsigned size) {
+        load(esi, v, size);
+        mem_address(in, true, size);
+        store_mem(rdx, esi, size);
     }
-    // OP Gv, M (writes the register unless CMP)
-    void alu_reg_mem(AluOp op, const Insn& in) {
-        mem_address(in, false);
-        g_.mov(ecx, g_.dword[rdx]);
-        g_.mov(eax, gpr(in.reg));
-        alu_eax_ecx(op);
-        if (op != kCmp) g_.mov(gpr(in.reg), edx);
+    // OP r, M (writes the register unless CMP)
+    void alu_reg_mem(AluOp op, const Insn& in, unsigned size) {
+        mem_address(in, false, size);
+        load_mem(ecx, rdx, size);
+        load(eax, reg(in.reg), size);
+        alu_eax_ecx(op, size);
+        if (op != kCmp) store_reg(in.reg, edx, size);
     }
-    // OP M, Gv / OP M, imm: read-modify-write (CMP and TEST only read)
-    void alu_mem(AluOp op, const Insn& in, bool b_is_reg, uint32_t b) {
+    // OP M, r / OP M, imm: read-modify-write (CMP and TEST only read)
+    void alu_mem(AluOp op, const Insn& in, Operand b, unsigned size) {
         bool writes = op != kCmp && op != kTest;
-        load_operand(esi, b_is_reg, b);
-        mem_address(in, writes);
+        load(esi, b, size);
+        mem_address(in, writes, size);
         g_.mov(ecx, esi);
         g_.mov(rsi, rdx);  // host address
-        g_.mov(eax, g_.dword[rsi]);
-        alu_eax_ecx(op);
-        if (writes) g_.mov(g_.dword[rsi], edx);
+        load_mem(eax, rsi, size);
+        alu_eax_ecx(op, size);
+        if (writes) store_mem(rsi, edx, size);
     }
     // PUSH r32 / POP r32 with a 32-bit stack.
     void push_reg(unsigned r) {
@@ -144,14 +193,14 @@ class Emitter {
         g_.mov(eax, gpr(ESP));
         g_.sub(eax, 4);
         g_.mov(r8d, eax);  // the new ESP
-        host_address(SS, true);
+        host_address(SS, true, 4);
         g_.mov(g_.dword[rdx], esi);
         g_.mov(gpr(ESP), r8d);
     }
     void pop_reg(unsigned r) {
         require_big_stack();
         g_.mov(eax, gpr(ESP));
-        host_address(SS, false);
+        host_address(SS, false, 4);
         g_.mov(esi, g_.dword[rdx]);
         g_.add(gpr(ESP), 4);
         g_.mov(gpr(r), esi);
@@ -206,10 +255,9 @@ class Emitter {
         g_.test(seg_field(SS, offsetof(SegmentCache, attr), 2), seg_attr::kDefaultBig);
         g_.jz(slow_, Xbyak::CodeGenerator::T_NEAR);
     }
-    // rdx = host address of the 4 bytes at seg:eax, as Cpu::read/write's
+    // rdx = host address of the `size` bytes at seg:eax, as Cpu::read/write's
     // fast path finds it; anything else goes to the slow path.
-    void host_address(unsigned seg, bool write) {
-        constexpr unsigned size = 4;
+    void host_address(unsigned seg, bool write, unsigned size) {
         auto near = Xbyak::CodeGenerator::T_NEAR;
         g_.cmp(eax, seg_field(seg, offsetof(SegmentCache, valid_lo), 4));
         g_.jb(slow_, near);
@@ -221,14 +269,16 @@ class Emitter {
         g_.cmp(seg_field(seg, perm, 1), 0);
         g_.je(slow_, near);
         g_.add(eax, seg_field(seg, offsetof(SegmentCache, base), 4));  // linear
-        g_.mov(ecx, eax);
-        g_.and_(ecx, 0xFFF);
-        g_.cmp(ecx, 0x1000 - size);
-        g_.ja(slow_, near);
-        g_.mov(ecx, g_.dword[rbx + l_.align_mask]);
-        g_.and_(ecx, eax);
-        g_.test(ecx, size - 1);
-        g_.jnz(slow_, near);
+        if (size > 1) {
+            g_.mov(ecx, eax);
+            g_.and_(ecx, 0xFFF);
+            g_.cmp(ecx, 0x1000 - size);
+            g_.ja(slow_, near);
+            g_.mov(ecx, g_.dword[rbx + l_.align_mask]);
+            g_.and_(ecx, eax);
+            g_.test(ecx, size - 1);
+            g_.jnz(slow_, near);
+        }
         g_.mov(edx, eax);
         g_.shr(edx, 12);
         g_.and_(edx, kTlbSize - 1);
@@ -247,75 +297,156 @@ class Emitter {
     Xbyak::CodeGenerator& g_;
     const NativeLayout& l_;
     Xbyak::Label& slow_;
-    FlagOp& flags_;
+    KnownFlags& flags_;
 };
 
-InlineKind emit_memory_form(Emitter& e, const Insn& in, unsigned opcode) {
+// ALU rows 00-3D: the operation and the form (0 Eb,Gb 1 Ev,Gv 2 Gb,Eb
+// 3 Gv,Ev 4 AL,Ib 5 eAX,Iz).
+bool alu_row(unsigned opcode, AluOp& op, unsigned& form) {
+    if (opcode >= 0x40 || (opcode & 7) > 5) return false;
+    op = static_cast<AluOp>(opcode >> 3);
+    form = opcode & 7;
+    return inline_alu_op(op);
+}
+
+InlineKind emit_memory_form(Emitter& e, const Insn& in, unsigned opcode, unsigned vsize) {
     if (!in.addr32) return InlineKind::kNone;
-    if (opcode < 0x40 && (opcode & 7) <= 3 && (opcode & 7) % 2 == 1) {
-        auto op = static_cast<AluOp>(opcode >> 3);
-        if (!inline_alu_op(op)) return InlineKind::kNone;
-        if ((opcode & 7) == 1)
-            e.alu_mem(op, in, true, in.reg);  // OP M, Gv
+    AluOp op;
+    unsigned form;
+    if (alu_row(opcode, op, form)) {
+        unsigned size = (form & 1) ? vsize : 1;
+        if (size != 1 && size != 4) return InlineKind::kNone;
+        if (form == 0 || form == 1)
+            e.alu_mem(op, in, reg(in.reg), size);  // OP M, r
+        else if (form == 2 || form == 3)
+            e.alu_reg_mem(op, in, size);  // OP r, M
         else
-            e.alu_reg_mem(op, in);  // OP Gv, M
+            return InlineKind::kNone;
         return InlineKind::kGuarded;
     }
+    unsigned group = static_cast<unsigned>(in.info->group_reg);
     switch (opcode) {
-        case 0x8B: e.load_reg(in); return InlineKind::kGuarded;
-        case 0x89: e.store(in, true, in.reg); return InlineKind::kGuarded;
+        case 0x8A: e.load_reg(in, 1, 1); return InlineKind::kGuarded;
+        case 0x88: e.store(in, reg(in.reg), 1); return InlineKind::kGuarded;
+        case 0xC6:
+            if (group != 0) return InlineKind::kNone;
+            e.store(in, imm(in.imm), 1);
+            return InlineKind::kGuarded;
+        case 0x80: {
+            auto gop = static_cast<AluOp>(in.reg);
+            if (!inline_alu_op(gop)) return InlineKind::kNone;
+            e.alu_mem(gop, in, imm(in.imm), 1);
+            return InlineKind::kGuarded;
+        }
+        case 0x84: e.alu_mem(kTest, in, reg(in.reg), 1); return InlineKind::kGuarded;
+        case 0xF6:
+            if (group != 0) return InlineKind::kNone;
+            e.alu_mem(kTest, in, imm(in.imm), 1);
+            return InlineKind::kGuarded;
+        case 0x1B6:
+            if (vsize != 4) return InlineKind::kNone;
+            e.load_reg(in, 1, 4);
+            return InlineKind::kGuarded;
+        case 0x1B7:
+            if (vsize != 4) return InlineKind::kNone;
+            e.load_reg(in, 2, 4);
+            return InlineKind::kGuarded;
+        default: break;
+    }
+    if (vsize != 4) return InlineKind::kNone;
+    switch (opcode) {
+        case 0x8B: e.load_reg(in, 4, 4); return InlineKind::kGuarded;
+        case 0x89: e.store(in, reg(in.reg), 4); return InlineKind::kGuarded;
         case 0xC7:
-            if (in.info->group_reg != 0) return InlineKind::kNone;
-            e.store(in, false, in.imm);
+            if (group != 0) return InlineKind::kNone;
+            e.store(in, imm(in.imm), 4);
             return InlineKind::kGuarded;
         case 0x81:
         case 0x83: {
-            auto op = static_cast<AluOp>(in.reg);
-            if (!inline_alu_op(op)) return InlineKind::kNone;
-            e.alu_mem(op, in, false, in.imm);
+            auto gop = static_cast<AluOp>(in.reg);
+            if (!inline_alu_op(gop)) return InlineKind::kNone;
+            e.alu_mem(gop, in, imm(in.imm), 4);
             return InlineKind::kGuarded;
         }
-        case 0x85: e.alu_mem(kTest, in, true, in.reg); return InlineKind::kGuarded;
+        case 0x85: e.alu_mem(kTest, in, reg(in.reg), 4); return InlineKind::kGuarded;
         case 0xF7:
-            if (in.info->group_reg != 0) return InlineKind::kNone;
-            e.alu_mem(kTest, in, false, in.imm);
+            if (group != 0) return InlineKind::kNone;
+            e.alu_mem(kTest, in, imm(in.imm), 4);
             return InlineKind::kGuarded;
         default: return InlineKind::kNone;
     }
 }
 
-InlineKind emit_register_form(Emitter& e, const Insn& in, unsigned opcode) {
-    if (opcode < 0x40 && (opcode & 7) <= 5 && (opcode & 7) % 2 == 1) {
-        auto op = static_cast<AluOp>(opcode >> 3);
-        if (!inline_alu_op(op)) return InlineKind::kNone;
-        bool writes = op != kCmp;
-        switch (opcode & 7) {
-            case 1: e.alu_reg(op, in.rm, true, in.reg, writes); break;  // Ev, Gv
-            case 3: e.alu_reg(op, in.reg, true, in.rm, writes); break;  // Gv, Ev
-            default: e.alu_reg(op, EAX, false, in.imm, writes); break;  // eAX, Iz
+InlineKind emit_register_form(Emitter& e, const Insn& in, unsigned opcode, unsigned vsize) {
+    AluOp op;
+    unsigned form;
+    if (alu_row(opcode, op, form)) {
+        unsigned size = (form & 1) ? vsize : 1;
+        if (size != 1 && size != 4) return InlineKind::kNone;
+        switch (form) {
+            case 0:
+            case 1: e.alu_reg(op, in.rm, reg(in.reg), size); break;  // E, G
+            case 2:
+            case 3: e.alu_reg(op, in.reg, reg(in.rm), size); break;  // G, E
+            default: e.alu_reg(op, EAX, imm(in.imm), size); break;   // AL/eAX, I
         }
         return InlineKind::kExact;
     }
+    unsigned group = static_cast<unsigned>(in.info->group_reg);
+    switch (opcode) {
+        case 0x80: {
+            auto gop = static_cast<AluOp>(in.reg);
+            if (!inline_alu_op(gop)) return InlineKind::kNone;
+            e.alu_reg(gop, in.rm, imm(in.imm), 1);
+            return InlineKind::kExact;
+        }
+        case 0x84: e.alu_reg(kTest, in.rm, reg(in.reg), 1); return InlineKind::kExact;
+        case 0xA8: e.alu_reg(kTest, EAX, imm(in.imm), 1); return InlineKind::kExact;
+        case 0xF6:
+            if (group != 0) return InlineKind::kNone;
+            e.alu_reg(kTest, in.rm, imm(in.imm), 1);
+            return InlineKind::kExact;
+        case 0x88: e.mov_reg(in.rm, reg(in.reg), 1); return InlineKind::kExact;
+        case 0x8A: e.mov_reg(in.reg, reg(in.rm), 1); return InlineKind::kExact;
+        case 0xC6:
+            if (group != 0) return InlineKind::kNone;
+            e.mov_reg(in.rm, imm(in.imm), 1);
+            return InlineKind::kExact;
+        case 0x1B6:
+            if (vsize != 4) return InlineKind::kNone;
+            e.movzx_reg8(in.reg, in.rm);
+            return InlineKind::kExact;
+        default: break;
+    }
+    if (opcode >= 0xB0 && opcode <= 0xB7) {
+        e.mov_reg(in.reg, imm(in.imm), 1);
+        return InlineKind::kExact;
+    }
+    if (vsize != 4) return InlineKind::kNone;
     switch (opcode) {
         case 0x81:
         case 0x83: {  // group 1: Ev, Iz / Ev, Ibs
-            auto op = static_cast<AluOp>(in.reg);
-            if (!inline_alu_op(op)) return InlineKind::kNone;
-            e.alu_reg(op, in.rm, false, in.imm, op != kCmp);
+            auto gop = static_cast<AluOp>(in.reg);
+            if (!inline_alu_op(gop)) return InlineKind::kNone;
+            e.alu_reg(gop, in.rm, imm(in.imm), 4);
             return InlineKind::kExact;
         }
-        case 0x85: e.alu_reg(kTest, in.rm, true, in.reg, false); return InlineKind::kExact;
-        case 0xA9: e.alu_reg(kTest, EAX, false, in.imm, false); return InlineKind::kExact;
+        case 0x85: e.alu_reg(kTest, in.rm, reg(in.reg), 4); return InlineKind::kExact;
+        case 0xA9: e.alu_reg(kTest, EAX, imm(in.imm), 4); return InlineKind::kExact;
         case 0xF7:
-            if (in.info->group_reg != 0) return InlineKind::kNone;
-            e.alu_reg(kTest, in.rm, false, in.imm, false);
+            if (group != 0) return InlineKind::kNone;
+            e.alu_reg(kTest, in.rm, imm(in.imm), 4);
             return InlineKind::kExact;
-        case 0x89: e.mov_reg_reg(in.rm, in.reg); return InlineKind::kExact;
-        case 0x8B: e.mov_reg_reg(in.reg, in.rm); return InlineKind::kExact;
+        case 0x89: e.mov_reg(in.rm, reg(in.reg), 4); return InlineKind::kExact;
+        case 0x8B: e.mov_reg(in.reg, reg(in.rm), 4); return InlineKind::kExact;
         default: break;
     }
     if (opcode >= 0xB8 && opcode <= 0xBF) {
-        e.mov_reg_imm(in.reg, in.imm);
+        e.mov_reg(in.reg, imm(in.imm), 4);
+        return InlineKind::kExact;
+    }
+    if (opcode >= 0x40 && opcode <= 0x4F) {
+        e.incdec(in.reg, opcode >= 0x48);
         return InlineKind::kExact;
     }
     if (opcode >= 0x50 && opcode <= 0x57) {
@@ -332,25 +463,21 @@ InlineKind emit_register_form(Emitter& e, const Insn& in, unsigned opcode) {
 }  // namespace
 
 InlineKind emit_inline(Xbyak::CodeGenerator& g, const NativeLayout& layout, const Insn& in,
-                       Xbyak::Label& slow, FlagOp known, FlagOp& flags) {
-    flags = FlagOp::kNone;
-    // For now: 32-bit operand size only.
-    if (!in.op32 || in.lock || in.rep != RepPrefix::kNone) return InlineKind::kNone;
+                       Xbyak::Label& slow, KnownFlags& known) {
+    if (in.lock || in.rep != RepPrefix::kNone) return InlineKind::kNone;
     const InsnInfo& info = *in.info;
     if (info.has(attr::kInvalid | attr::kPrefix)) return InlineKind::kNone;
     if (info.has(attr::kMemOnly) && !in.has_mem) return InlineKind::kNone;  // #UD: handler
-    Emitter e(g, layout, slow, flags);
+    Emitter e(g, layout, slow, known);
     unsigned opcode = info.opcode;
-    if (opcode == 0x8D) {  // LEA Gv, M
-        if (!in.addr32) return InlineKind::kNone;
+    unsigned vsize = in.op32 ? 4 : 2;  // size of "v" operands; 16-bit forms: handler
+    if (opcode == 0x8D) {              // LEA Gv, M
+        if (!in.addr32 || vsize != 4) return InlineKind::kNone;
         e.lea32(in);
         return InlineKind::kExact;
     }
-    if (!in.has_mem && opcode >= 0x40 && opcode <= 0x4F) {
-        e.incdec(in.reg, opcode >= 0x48, known);
-        return InlineKind::kExact;
-    }
-    return in.has_mem ? emit_memory_form(e, in, opcode) : emit_register_form(e, in, opcode);
+    return in.has_mem ? emit_memory_form(e, in, opcode, vsize)
+                      : emit_register_form(e, in, opcode, vsize);
 }
 
 }  // namespace sandpc

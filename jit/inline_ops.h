@@ -22,11 +22,17 @@ enum class InlineKind {
 
 // Emits `in` (rbx holds the Cpu*). Clobbers the caller-saved registers.
 // Neither kind counts the instruction.
-// `known` is the kind of operation the lazy-flag record holds at this point
-// if an earlier translation in the block set it (else FlagOp::kNone);
-// `flags` is set to the operation this translation records (kNone when it
-// leaves the flags alone), so later instructions can read them natively.
+// The lazy-flag record as far as the compiler knows it at a point in a
+// block: which operation wrote it and at what size (op == kNone: unknown).
+struct KnownFlags {
+    FlagOp op = FlagOp::kNone;
+    unsigned size = 4;
+};
+
+// `known` describes the record before `in`; on return it describes it after
+// (unchanged when the translation leaves the flags alone), so later
+// instructions can read the flags natively.
 InlineKind emit_inline(Xbyak::CodeGenerator& g, const NativeLayout& layout, const Insn& in,
-                       Xbyak::Label& slow, FlagOp known, FlagOp& flags);
+                       Xbyak::Label& slow, KnownFlags& known);
 
 }  // namespace sandpc

@@ -40,12 +40,8 @@ class BlockEmitter {
                 last_inline = false;
                 break;
             }
-            FlagOp flags = FlagOp::kNone;
-            InlineKind kind = emit_inline(g_, l_, in, slow, known_flags_, flags);
-            if (kind == InlineKind::kNone)
-                known_flags_ = FlagOp::kNone;  // the handler may have set any flags
-            else if (flags != FlagOp::kNone)
-                known_flags_ = flags;
+            InlineKind kind = emit_inline(g_, l_, in, slow, known_flags_);
+            if (kind == InlineKind::kNone) known_flags_ = {};  // the handler may set any flags
             switch (kind) {
                 case InlineKind::kExact:
                     ++pending_count_;
@@ -138,7 +134,7 @@ class BlockEmitter {
     }
     // Whether recompute_host_flags() gives the flags condition `cc` reads.
     bool host_flags_match(unsigned cc) const {
-        switch (known_flags_) {
+        switch (known_flags_.op) {
             case FlagOp::kSub:
             case FlagOp::kAdd:
             case FlagOp::kLogic: return true;
@@ -153,27 +149,32 @@ class BlockEmitter {
     // Host flags equal to the guest's OSZPC from the lazy record of a
     // 32-bit operation of kind known_flags_.
     void recompute_host_flags() {
-        auto field = [&](size_t f) { return g_.dword[rbx + l_.lazy + static_cast<int>(f)]; };
-        switch (known_flags_) {
+        bool byte = known_flags_.size == 1;
+        auto field = [&](size_t f) {
+            int disp = l_.lazy + static_cast<int>(f);
+            return byte ? g_.byte[rbx + disp] : g_.dword[rbx + disp];
+        };
+        const Xbyak::Reg& acc = byte ? static_cast<const Xbyak::Reg&>(al) : eax;
+        switch (known_flags_.op) {
             case FlagOp::kSub:
-                g_.mov(eax, field(offsetof(LazyFlags, a)));
-                g_.cmp(eax, field(offsetof(LazyFlags, b)));
+                g_.mov(acc, field(offsetof(LazyFlags, a)));
+                g_.cmp(acc, field(offsetof(LazyFlags, b)));
                 break;
             case FlagOp::kAdd:
-                g_.mov(eax, field(offsetof(LazyFlags, a)));
-                g_.add(eax, field(offsetof(LazyFlags, b)));
+                g_.mov(acc, field(offsetof(LazyFlags, a)));
+                g_.add(acc, field(offsetof(LazyFlags, b)));
                 break;
             case FlagOp::kInc:  // OF/SF/ZF/PF as the add gives them; CF not used
-                g_.mov(eax, field(offsetof(LazyFlags, a)));
-                g_.add(eax, 1);
+                g_.mov(acc, field(offsetof(LazyFlags, a)));
+                g_.add(acc, 1);
                 break;
             case FlagOp::kDec:
-                g_.mov(eax, field(offsetof(LazyFlags, a)));
-                g_.sub(eax, 1);
+                g_.mov(acc, field(offsetof(LazyFlags, a)));
+                g_.sub(acc, 1);
                 break;
             default:  // kLogic: CF = OF = 0
-                g_.mov(eax, field(offsetof(LazyFlags, res)));
-                g_.test(eax, eax);
+                g_.mov(acc, field(offsetof(LazyFlags, res)));
+                g_.test(acc, acc);
                 break;
         }
     }
@@ -244,7 +245,7 @@ class BlockEmitter {
     const NativeLayout& l_;
     Xbyak::Label exit_, fault_;
     unsigned pending_count_ = 0;
-    FlagOp known_flags_ = FlagOp::kNone;  // what the lazy record holds, if known
+    KnownFlags known_flags_;  // what the lazy record holds, if known
     uint64_t inlined_ = 0;
 };
 
