@@ -18,8 +18,9 @@ constexpr uint32_t kLoopRam = 4u << 20;
 constexpr uint32_t kLoopCode = 0x1000;
 
 // `loop` must never end (a backward jump closes it); execution starts at its
-// first byte.
-inline void run_loop(benchmark::State& state, const std::vector<uint8_t>& loop) {
+// first byte. Returns the guest instructions run (a REP string instruction
+// counts once, however many iterations it makes).
+inline uint64_t run_loop(benchmark::State& state, const std::vector<uint8_t>& loop) {
     RamOnlyBus bus(kLoopRam);
     Cpu cpu(bus, CpuConfig{kLoopRam});
     TestCpuEngine engine;
@@ -46,6 +47,7 @@ inline void run_loop(benchmark::State& state, const std::vector<uint8_t>& loop) 
     }
     state.counters["MIPS"] =
         benchmark::Counter(static_cast<double>(total) / 1e6, benchmark::Counter::kIsRate);
+    return total;
 }
 
 }  // namespace sandpc::bench
