@@ -70,6 +70,7 @@ initrd=$guest/initramfs.cpio.gz
     die "no Linux guest in $guest: run scripts/build-linux-guest.sh first"
 job_file="$repo/benchmarks/guests/linux_compute_job.sh"
 job=$(sed '/^[[:space:]]*#/d' "$job_file" | base64 -w0)
+parts=$(grep -c '^b ' "$job_file")  # "b NAME" opens a part
 append="console=ttyS0 panic=-1 cryptomgr.notests quiet sandpc.cmd=$job"
 # The x86 boot protocol's command line holds 2047 bytes plus the NUL.
 [ ${#append} -le 2000 ] || die "command line is ${#append} bytes: shorten $job_file"
@@ -184,13 +185,13 @@ check_peer() {  # check_peer NAME: 0 if the job ran to exit 0
     local name=$1 status
     status=$(cat "$dir/$name.status")
     if grep -q "^exit 0 " "$dir/$name.stamps" 2>/dev/null &&
-        [ "$(grep -c '^end ' "$dir/$name.stamps")" = 4 ]; then
+        [ "$(grep -c '^end ' "$dir/$name.stamps")" = "$parts" ]; then
         say "  $name: finished (exit status $status)"
         return 0
     fi
     say "$name FAILED (exit status $status, 124 = timed out after $limit s); last console lines:"
     tail -n 25 "$dir/$name.serial" 2>/dev/null | sed 's/^/    | /' >&2
-    say "last lines of its own output ($dir/$name.log):"
+    say "last lines of its own output${keep:+ ($dir/$name.log)}:"
     tail -n 15 "$dir/$name.log" 2>/dev/null | cat -v | sed 's/^/    | /' >&2
     return 1
 }
