@@ -31,6 +31,7 @@ Options:
   --peers LIST     comma-separated subset of sandpc,qemu,bochs,native
                    (default: all four)
   --sandpc PATH    sandpc binary (default: build/frontends/sandpc/sandpc)
+  --cpu ENGINE     sandpc's CPU engine: interp or jit (default interp)
   --timeout SEC    per-peer limit in host seconds (default 2400)
   --keep DIR       keep transcripts, stamps and logs in DIR
   -h, --help       this text
@@ -45,6 +46,7 @@ EOF
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 peers="sandpc,qemu,bochs,native"
 sandpc="$repo/build/frontends/sandpc/sandpc"
+cpu=interp
 limit=2400
 keep=""
 native_runs=5
@@ -53,6 +55,7 @@ while [ $# -gt 0 ]; do
     -h | --help) usage; exit 0 ;;
     --peers) peers=$2; shift ;;
     --sandpc) sandpc=$2; shift ;;
+    --cpu) cpu=$2; shift ;;
     --timeout) limit=$2; shift ;;
     --keep) keep=$2; shift ;;
     *) echo "linux_job: unknown option '$1' (try --help)" >&2; exit 2 ;;
@@ -207,7 +210,7 @@ run_one() {  # run_one NAME MODE CMD...
 if want sandpc; then
     [ -x "$sandpc" ] || die "no sandpc binary at $sandpc (build the sandpc_runner target)"
     run_one sandpc stdout "$sandpc" -m 128 -kernel "$kernel" -initrd "$initrd" -nographic \
-        -append "$append" --timeout "$limit"
+        -append "$append" --timeout "$limit" --cpu "$cpu"
 fi
 
 if want qemu; then
