@@ -57,7 +57,7 @@ struct MachineConfig {
     // kJit: hot blocks run as native code where the host allows it (else the
     // interpreter, and cpu_engine_note() says why). Both give the same
     // results, instruction counts and checkpoints.
-    CpuEngine cpu_engine = CpuEngine::kInterpreter;
+    CpuEngine cpu_engine = CpuEngine::kJit;
     unsigned jit_threshold = 16;  // executions before a block is compiled
     // Firmware image for -bios; empty: the built-in BIOS.
     std::vector<uint8_t> bios_image;

@@ -74,9 +74,10 @@ Batch options:
                        guest writes go to a temporary overlay and the images
                        are never modified)
   --dump-state         print the CPU registers and next instructions at exit
-  --cpu interp|jit     the interpreter (default) or the JIT, which runs hot
-                       blocks as native code (same results; falls back to the
-                       interpreter, saying why, where the host has no JIT)
+  --cpu jit|interp     the JIT (default), which runs hot blocks as native
+                       code, or the interpreter: same results, instruction
+                       counts and checkpoints; where the host has no JIT the
+                       interpreter runs and sandpc says why
   --stats              print CPU engine statistics at exit (blocks compiled,
                        native and interpreted block runs)
   -q, --quiet          no progress or summary lines on stderr

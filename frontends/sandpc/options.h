@@ -61,7 +61,7 @@ struct RunnerOptions {
     double checkpoint_every = 0;  // seconds of host time; needs save_on_exit
     bool quiet = false;
     bool dump_state = false;
-    bool jit = false;    // --cpu jit
+    bool jit = true;     // --cpu jit (the default) or interp
     bool stats = false;  // --stats
     bool help = false;
 };

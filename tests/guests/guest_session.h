@@ -10,13 +10,12 @@
 
 namespace sandpc {
 
-// The CPU engine guest tests run on: with SANDPC_CPU=jit (CTest runs the
-// suite a second time so) every block is compiled the first time it runs.
+// The CPU engine guest tests run on: the interpreter, or with SANDPC_CPU=jit
+// (CTest runs the suite a second time so) the JIT with every block compiled
+// the first time it runs.
 inline MachineConfig with_test_cpu_engine(MachineConfig c) {
-    if (test_wants_jit()) {
-        c.cpu_engine = CpuEngine::kJit;
-        c.jit_threshold = 1;
-    }
+    c.cpu_engine = test_wants_jit() ? CpuEngine::kJit : CpuEngine::kInterpreter;
+    c.jit_threshold = 1;
     return c;
 }
 

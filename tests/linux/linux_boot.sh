@@ -2,6 +2,7 @@
 # linux_boot.sh CASE SANDPC GUEST_DIR   (cryptomgr.notests: the kernel's crypto
 # self-tests cost 31 s of guest time at interpreter speed)
 #   job:           direct boot, run a command, check its output, poweroff -> 0
+#                  (on the interpreter; the other cases use the default JIT)
 #   disk:          the same job from the ATA disk image (syslinux on FAT)
 #   panic:         no init -> kernel panic -> reset under -no-reboot -> 16
 #   deterministic: two --deterministic runs give identical serial output and
@@ -40,7 +41,8 @@ check() {  # check FILE TEXT
 }
 case $case in
 job)
-    boot "$dir/out" -append "console=ttyS0 panic=-1 cryptomgr.notests sandpc.cmd=$job"
+    # The interpreter here; the other boot paths run on the default engine (JIT).
+    boot "$dir/out" -append "console=ttyS0 panic=-1 cryptomgr.notests sandpc.cmd=$job" --cpu interp
     status=$?
     cat "$dir/out.err"
     check "$dir/out" "SANDPC-GUEST-READY"
