@@ -34,6 +34,13 @@ constexpr uint32_t kChunkState = fourcc("STAT");
 constexpr uint32_t kChunkMemory = fourcc("MEMR");
 constexpr uint32_t kChunkDrive = fourcc("DRIV");
 constexpr uint32_t kChunkEnd = fourcc("END ");
+constexpr uint32_t kChunkDriveOverlay = fourcc("DOVL");
+constexpr uint32_t kMinClusterBits = 12, kMaxClusterBits = 21;
+constexpr uint64_t kMaxDiskSize = uint64_t{1} << 56;
+
+std::string drive_overlay_chunk_name(uint32_t slot) {
+    return "overlay" + std::to_string(slot);
+}
 
 std::string chunk_type_name(uint32_t type) {
     std::string s;
@@ -194,6 +201,29 @@ void write_chunk(AtomicOutput& out, uint32_t type, const std::string& name,
     out.write(crc);
 }
 
+// Compresses `input` into one block (length, packed length, CRC, zlib
+// stream), writes it and folds it into the chunk's running `crc`. Returns
+// the bytes written.
+uint64_t write_block(AtomicOutput& out, std::span<const uint8_t> input, int level,
+                     std::vector<uint8_t>& packed, uint32_t& crc, const std::string& path,
+                     const std::string& what) {
+    packed.resize(compressBound(input.size()) + kBlockHeaderSize);
+    uLongf packed_len = packed.size() - kBlockHeaderSize;
+    if (compress2(packed.data() + kBlockHeaderSize, &packed_len, input.data(), input.size(),
+                  level) != Z_OK)
+        throw CheckpointError("checkpoint " + path + ": zlib failed to compress " + what);
+    std::span<const uint8_t> data(packed.data() + kBlockHeaderSize, packed_len);
+    std::vector<uint8_t> bh;
+    put_le(bh, input.size(), 4);
+    put_le(bh, packed_len, 4);
+    put_le(bh, crc32_of(data), 4);
+    std::copy(bh.begin(), bh.end(), packed.begin());
+    std::span<const uint8_t> block(packed.data(), kBlockHeaderSize + packed_len);
+    out.write(block);
+    crc = crc_update(crc, block);
+    return block.size();
+}
+
 // Region payload: size, page size, pages per block, bitmap of stored pages,
 // then the blocks. Streams the blocks, then patches the chunk header.
 void write_memory_chunk(AtomicOutput& out, const std::string& name, std::span<const uint8_t> memory,
@@ -221,7 +251,7 @@ void write_memory_chunk(AtomicOutput& out, const std::string& name, std::span<co
 
     std::vector<uint8_t> input;
     input.reserve(size_t{kPagesPerBlock} * kPageSize);
-    std::vector<uint8_t> packed(compressBound(kPagesPerBlock * kPageSize) + kBlockHeaderSize);
+    std::vector<uint8_t> packed;
     for (size_t first = 0; first < stored.size(); first += kPagesPerBlock) {
         input.clear();
         size_t end = std::min(stored.size(), first + kPagesPerBlock);
@@ -229,27 +259,53 @@ void write_memory_chunk(AtomicOutput& out, const std::string& name, std::span<co
             const uint8_t* page = memory.data() + stored[i] * kPageSize;
             input.insert(input.end(), page, page + page_length(memory.size(), stored[i]));
         }
-        uLongf packed_len = packed.size() - kBlockHeaderSize;
-        if (compress2(packed.data() + kBlockHeaderSize, &packed_len, input.data(), input.size(),
-                      level) != Z_OK) {
-            throw CheckpointError("checkpoint " + path + ": zlib failed to compress region '" +
-                                  name + "'");
-        }
-        std::span<const uint8_t> data(packed.data() + kBlockHeaderSize, packed_len);
-        std::vector<uint8_t> bh;
-        put_le(bh, input.size(), 4);
-        put_le(bh, packed_len, 4);
-        put_le(bh, crc32_of(data), 4);
-        std::copy(bh.begin(), bh.end(), packed.begin());
-        std::span<const uint8_t> block(packed.data(), kBlockHeaderSize + packed_len);
-        out.write(block);
-        crc = crc_update(crc, block);
-        payload += block.size();
+        payload += write_block(out, input, level, packed, crc, path, "region '" + name + "'");
     }
     std::vector<uint8_t> tail;
     put_le(tail, crc, 4);
     out.write(tail);
     out.patch(header_at, chunk_header(kChunkMemory, 0, payload, name));
+}
+
+uint64_t clusters_per_block(uint32_t cluster_bits) {
+    return std::max<uint64_t>(1, (uint64_t{kPagesPerBlock} * kPageSize) >> cluster_bits);
+}
+uint64_t cluster_length(uint64_t virtual_size, uint32_t cluster_bits, uint64_t index) {
+    return std::min(uint64_t{1} << cluster_bits, virtual_size - (index << cluster_bits));
+}
+
+// Drive overlay payload: slot, cluster bits, virtual size, the written
+// clusters' indices, then their bytes in compressed blocks.
+void write_overlay_chunk(AtomicOutput& out, const DriveOverlaySource& d, int level,
+                         const std::string& path) {
+    const std::string name = drive_overlay_chunk_name(d.slot);
+    uint64_t header_at = out.offset();
+    out.write(chunk_header(kChunkDriveOverlay, 0, 0, name));
+    std::vector<uint8_t> head;
+    put_le(head, d.slot, 4);
+    put_le(head, d.cluster_bits, 4);
+    put_le(head, d.virtual_size, 8);
+    put_le(head, d.clusters.size(), 8);
+    for (uint64_t c : d.clusters) put_le(head, c, 8);
+    out.write(head);
+    uint32_t crc = crc32_of(head);
+    uint64_t payload = head.size();
+    const uint64_t per_block = clusters_per_block(d.cluster_bits);
+    std::vector<uint8_t> input, packed;
+    for (size_t first = 0; first < d.clusters.size(); first += per_block) {
+        input.clear();
+        size_t end = std::min<size_t>(d.clusters.size(), first + per_block);
+        for (size_t i = first; i < end; ++i) {
+            size_t at = input.size();
+            input.resize(at + cluster_length(d.virtual_size, d.cluster_bits, d.clusters[i]));
+            d.read_cluster(d.clusters[i], std::span(input).subspan(at));
+        }
+        payload += write_block(out, input, level, packed, crc, path, "drive overlay " + name);
+    }
+    std::vector<uint8_t> tail;
+    put_le(tail, crc, 4);
+    out.write(tail);
+    out.patch(header_at, chunk_header(kChunkDriveOverlay, 0, payload, name));
 }
 
 std::vector<uint8_t> encode_description(const MachineDescription& d) {
@@ -340,6 +396,23 @@ void CheckpointWriter::add_drive(DriveReference drive) {
     drives_.push_back(std::move(drive));
 }
 
+void CheckpointWriter::add_drive_overlay(DriveOverlaySource overlay) {
+    std::string slot = "checkpoint: drive overlay slot " + std::to_string(overlay.slot);
+    if (overlay.slot > kMaxDriveSlot) throw CheckpointError(slot + " is out of range");
+    if (overlay.cluster_bits < kMinClusterBits || overlay.cluster_bits > kMaxClusterBits ||
+        overlay.virtual_size > kMaxDiskSize || !overlay.read_cluster)
+        throw CheckpointError(slot + " has a bad cluster size, disk size or reader");
+    uint64_t clusters =
+        (overlay.virtual_size + (uint64_t{1} << overlay.cluster_bits) - 1) >> overlay.cluster_bits;
+    for (size_t i = 0; i < overlay.clusters.size(); ++i)
+        if (overlay.clusters[i] >= clusters ||
+            (i && overlay.clusters[i] <= overlay.clusters[i - 1]))
+            throw CheckpointError(slot + ": clusters must be ascending and inside the disk");
+    for (const DriveOverlaySource& d : overlays_)
+        if (d.slot == overlay.slot) throw CheckpointError(slot + " twice");
+    overlays_.push_back(std::move(overlay));
+}
+
 void CheckpointWriter::write(const std::string& path, const CheckpointWriteOptions& options) const {
     if (!has_state_) throw CheckpointError("checkpoint " + path + ": no component state was set");
     if (options.zlib_level < 1 || options.zlib_level > 9)
@@ -355,6 +428,8 @@ void CheckpointWriter::write(const std::string& path, const CheckpointWriteOptio
     write_chunk(out, kChunkDescription, "description", encode_description(description_));
     for (const DriveReference& d : drives_)
         write_chunk(out, kChunkDrive, drive_chunk_name(d.slot), encode_drive(d));
+    for (const DriveOverlaySource& d : overlays_)
+        write_overlay_chunk(out, d, options.zlib_level, path);
     write_chunk(out, kChunkState, "state", state_);
     for (const auto& [name, span] : memory_)
         write_memory_chunk(out, name, span, options.zlib_level, path);
@@ -376,6 +451,11 @@ struct CheckpointReader::Region {
     uint64_t size = 0;
     std::vector<uint8_t> bitmap;
     std::vector<Block> blocks;
+};
+
+struct CheckpointReader::DriveOverlay {
+    DriveOverlayInfo info;
+    std::vector<Region::Block> blocks;  // first_stored: index into info.clusters
 };
 
 namespace {
@@ -492,6 +572,81 @@ bool inflate_block(std::span<const uint8_t> packed, std::span<uint8_t> out) {
     return rc == Z_OK && out_len == out.size() && in_len == packed.size();
 }
 
+// Reads and fully checks the block at payload offset `pos` (advanced past
+// it) of a payload of `length` bytes at `at`: its header, that it holds
+// `expect` bytes, its CRC and that it inflates exactly. Folds it into `crc`.
+CheckpointReader::Region::Block read_block(const InputFile& file, uint64_t at, uint64_t length,
+                                           uint64_t& pos, uint64_t expect, uint32_t& crc,
+                                           const std::string& block) {
+    if (length - pos < kBlockHeaderSize) file.bad(block + " is missing (truncated)");
+    std::array<uint8_t, kBlockHeaderSize> bh{};
+    file.read(at + pos, bh, "a compressed block");
+    crc = crc_update(crc, bh);
+    uint32_t ulen = static_cast<uint32_t>(get_le(bh.data(), 4));
+    uint32_t plen = static_cast<uint32_t>(get_le(bh.data() + 4, 4));
+    uint32_t bcrc = static_cast<uint32_t>(get_le(bh.data() + 8, 4));
+    if (ulen != expect || plen > compressBound(ulen) || plen > length - pos - kBlockHeaderSize)
+        file.bad(block + " has a bad header (corrupted)");
+    std::vector<uint8_t> packed(plen), scratch(ulen);
+    file.read(at + pos + kBlockHeaderSize, packed, "a compressed block");
+    crc = crc_update(crc, packed);
+    if (crc32_of(packed) != bcrc) file.bad(block + " fails its checksum (corrupted)");
+    if (!inflate_block(packed, scratch)) file.bad(block + " does not decompress (corrupted)");
+    CheckpointReader::Region::Block b{at + pos + kBlockHeaderSize, plen, ulen, bcrc, 0};
+    pos += kBlockHeaderSize + plen;
+    return b;
+}
+
+// Parses and fully checks a DOVL payload of `length` bytes at `at`.
+CheckpointReader::DriveOverlay read_drive_overlay(const InputFile& file, const std::string& name,
+                                                  uint64_t at, uint64_t length,
+                                                  uint32_t payload_crc) {
+    std::string where = "drive overlay '" + name + "'";
+    CheckpointReader::DriveOverlay o;
+    if (length < 24) file.bad(where + " is too short");
+    std::array<uint8_t, 24> fixed{};
+    file.read(at, fixed, "a drive overlay");
+    o.info.slot = static_cast<uint32_t>(get_le(fixed.data(), 4));
+    o.info.cluster_bits = static_cast<uint32_t>(get_le(fixed.data() + 4, 4));
+    o.info.virtual_size = get_le(fixed.data() + 8, 8);
+    uint64_t count = get_le(fixed.data() + 16, 8);
+    if (o.info.slot > kMaxDriveSlot || name != drive_overlay_chunk_name(o.info.slot))
+        file.bad(where + " has a bad slot " + std::to_string(o.info.slot));
+    if (o.info.cluster_bits < kMinClusterBits || o.info.cluster_bits > kMaxClusterBits ||
+        o.info.virtual_size > kMaxDiskSize)
+        file.bad(where + " has a bad cluster size or disk size (corrupted)");
+    uint64_t disk_clusters =
+        (o.info.virtual_size + (uint64_t{1} << o.info.cluster_bits) - 1) >> o.info.cluster_bits;
+    if (count > disk_clusters || count > (length - fixed.size()) / 8)
+        file.bad(where + " has a bad cluster count (corrupted)");
+    std::vector<uint8_t> indices(count * 8);
+    file.read(at + fixed.size(), indices, "a drive overlay");
+    uint32_t crc = crc_update(crc32_of(fixed), indices);
+    o.info.clusters.resize(count);
+    for (uint64_t i = 0; i < count; ++i) {
+        o.info.clusters[i] = get_le(indices.data() + i * 8, 8);
+        if (o.info.clusters[i] >= disk_clusters ||
+            (i && o.info.clusters[i] <= o.info.clusters[i - 1]))
+            file.bad(where + " lists clusters out of order or past the disk (corrupted)");
+    }
+    uint64_t pos = fixed.size() + indices.size();
+    const uint64_t per_block = clusters_per_block(o.info.cluster_bits);
+    for (uint64_t first = 0; first < count; first += per_block) {
+        uint64_t end = std::min(count, first + per_block);
+        uint64_t expect = 0;
+        for (uint64_t i = first; i < end; ++i)
+            expect += cluster_length(o.info.virtual_size, o.info.cluster_bits, o.info.clusters[i]);
+        CheckpointReader::Region::Block b =
+            read_block(file, at, length, pos, expect, crc,
+                       where + " block " + std::to_string(first / per_block));
+        b.first_stored = first;
+        o.blocks.push_back(b);
+    }
+    if (pos != length) file.bad(where + " has unexpected trailing bytes");
+    if (crc != payload_crc) file.bad(where + " fails its checksum (corrupted)");
+    return o;
+}
+
 // Parses and fully checks a MEMR payload of `length` bytes at `at`.
 CheckpointReader::Region read_region(const InputFile& file, const std::string& name, uint64_t at,
                                      uint64_t length, uint32_t payload_crc);
@@ -505,7 +660,8 @@ CheckpointReader::CheckpointReader(CheckpointReader&& o) noexcept
       description_(std::move(o.description_)),
       state_(std::move(o.state_)),
       regions_(std::move(o.regions_)),
-      drives_(std::move(o.drives_)) {}
+      drives_(std::move(o.drives_)),
+      overlays_(std::move(o.overlays_)) {}
 
 CheckpointReader& CheckpointReader::operator=(CheckpointReader&& o) noexcept {
     if (this != &o) {
@@ -517,6 +673,7 @@ CheckpointReader& CheckpointReader::operator=(CheckpointReader&& o) noexcept {
         state_ = std::move(o.state_);
         regions_ = std::move(o.regions_);
         drives_ = std::move(o.drives_);
+        overlays_ = std::move(o.overlays_);
     }
     return *this;
 }
@@ -613,6 +770,14 @@ CheckpointReader CheckpointReader::open(const std::string& path) {
                     if (g.name == name) file.bad(where + " appears twice");
                 r.regions_.push_back(read_region(file, name, payload_at, length, payload_crc));
                 break;
+            case kChunkDriveOverlay: {
+                CheckpointReader::DriveOverlay o =
+                    read_drive_overlay(file, name, payload_at, length, payload_crc);
+                for (const DriveOverlay& other : r.overlays_)
+                    if (other.info.slot == o.info.slot) file.bad(where + " appears twice");
+                r.overlays_.push_back(std::move(o));
+                break;
+            }
             case kChunkEnd:
                 if (length != 0) file.bad(where + " is not empty");
                 load();
@@ -632,6 +797,21 @@ CheckpointReader CheckpointReader::open(const std::string& path) {
     if (!seen_state) file.bad("has no state chunk");
     std::sort(r.drives_.begin(), r.drives_.end(),
               [](const DriveReference& a, const DriveReference& b) { return a.slot < b.slot; });
+    // A carried overlay and its drive reference come in pairs.
+    for (const DriveReference& d : r.drives_) {
+        const DriveOverlayInfo* o = r.drive_overlay(d.slot);
+        bool temporary = d.format == kTemporaryOverlayFormat;
+        std::string slot = "drive slot " + std::to_string(d.slot);
+        if (temporary && !o) file.bad(slot + " ran on a temporary overlay whose chunk is missing");
+        if (!temporary && o)
+            file.bad(slot + " has an overlay chunk but is a " + d.format + " drive");
+        if (o && o->virtual_size != d.virtual_size)
+            file.bad(slot + "'s overlay chunk disagrees with its drive on the disk size");
+    }
+    for (const DriveOverlay& o : r.overlays_)
+        if (!slots.count(o.info.slot))
+            file.bad("drive overlay for slot " + std::to_string(o.info.slot) +
+                     " has no drive reference");
     return r;
 }
 
@@ -664,29 +844,15 @@ CheckpointReader::Region read_region(const InputFile& file, const std::string& n
         if (bit(g.bitmap, p)) stored.push_back(p);
 
     uint64_t pos = fixed.size() + bitmap_bytes;
-    std::vector<uint8_t> packed, scratch;
     for (uint64_t first = 0; first < stored.size(); first += kPagesPerBlock) {
         uint64_t end = std::min<uint64_t>(stored.size(), first + kPagesPerBlock);
         uint64_t expect = 0;
         for (uint64_t i = first; i < end; ++i) expect += page_length(g.size, stored[i]);
-        std::string block = where + " block " + std::to_string(first / kPagesPerBlock);
-        if (length - pos < kBlockHeaderSize) file.bad(block + " is missing (truncated)");
-        std::array<uint8_t, kBlockHeaderSize> bh{};
-        file.read(at + pos, bh, "a memory block");
-        crc = crc_update(crc, bh);
-        uint32_t ulen = static_cast<uint32_t>(get_le(bh.data(), 4));
-        uint32_t plen = static_cast<uint32_t>(get_le(bh.data() + 4, 4));
-        uint32_t bcrc = static_cast<uint32_t>(get_le(bh.data() + 8, 4));
-        if (ulen != expect || plen > compressBound(ulen) || plen > length - pos - kBlockHeaderSize)
-            file.bad(block + " has a bad header (corrupted)");
-        packed.resize(plen);
-        file.read(at + pos + kBlockHeaderSize, packed, "a memory block");
-        crc = crc_update(crc, packed);
-        if (crc32_of(packed) != bcrc) file.bad(block + " fails its checksum (corrupted)");
-        scratch.resize(ulen);
-        if (!inflate_block(packed, scratch)) file.bad(block + " does not decompress (corrupted)");
-        g.blocks.push_back({at + pos + kBlockHeaderSize, plen, ulen, bcrc, first});
-        pos += kBlockHeaderSize + plen;
+        CheckpointReader::Region::Block b =
+            read_block(file, at, length, pos, expect, crc,
+                       where + " block " + std::to_string(first / kPagesPerBlock));
+        b.first_stored = first;
+        g.blocks.push_back(b);
     }
     if (pos != length) file.bad(where + " has unexpected trailing bytes");
     if (crc != payload_crc) file.bad(where + " fails its checksum (corrupted)");
@@ -745,6 +911,40 @@ void CheckpointReader::restore_memory(const std::string& name, std::span<uint8_t
     }
     for (uint64_t p = 0; p < pages; ++p)
         if (!bit(g.bitmap, p)) std::memset(out.data() + p * kPageSize, 0, page_length(g.size, p));
+}
+
+const DriveOverlayInfo* CheckpointReader::drive_overlay(uint32_t slot) const {
+    for (const DriveOverlay& o : overlays_)
+        if (o.info.slot == slot) return &o.info;
+    return nullptr;
+}
+
+void CheckpointReader::replay_drive_overlay(
+    uint32_t slot,
+    const std::function<void(uint64_t offset, std::span<const uint8_t> data)>& write) const {
+    auto it = std::find_if(overlays_.begin(), overlays_.end(),
+                           [&](const DriveOverlay& o) { return o.info.slot == slot; });
+    if (it == overlays_.end())
+        throw CheckpointError("checkpoint " + path_ + ": has no overlay for drive slot " +
+                              std::to_string(slot));
+    const DriveOverlayInfo& info = it->info;
+    InputFile file(fd_, path_, UINT64_MAX);
+    std::vector<uint8_t> packed, scratch;
+    for (const Region::Block& b : it->blocks) {
+        packed.resize(b.packed_length);
+        file.read(b.offset, packed, "a drive overlay block");
+        scratch.resize(b.length);
+        if (crc32_of(packed) != b.crc || !inflate_block(packed, scratch))
+            file.bad("drive overlay " + std::to_string(slot) +
+                     " changed on disk since the file was opened");
+        size_t from = 0;
+        for (uint64_t i = b.first_stored; from < scratch.size(); ++i) {
+            uint64_t index = info.clusters[i];
+            uint64_t n = cluster_length(info.virtual_size, info.cluster_bits, index);
+            write(index << info.cluster_bits, std::span(scratch).subspan(from, n));
+            from += n;
+        }
+    }
 }
 
 void check_description(const CheckpointReader& checkpoint, const MachineDescription& current) {

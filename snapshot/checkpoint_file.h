@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -32,7 +33,8 @@ class CheckpointError : public std::runtime_error {
 namespace checkpoint {
 inline constexpr std::array<uint8_t, 8> kMagic = {'S', 'A', 'N', 'D', 'P', 'C', 'C', 'K'};
 inline constexpr uint16_t kMajorVersion = 1;  // readers refuse a newer major
-inline constexpr uint16_t kMinorVersion = 0;  // newer minors only add optional chunks
+// Minor 1 added the DOVL chunk (a temporary overlay's written clusters).
+inline constexpr uint16_t kMinorVersion = 1;  // newer minors only add chunk types
 inline constexpr uint32_t kPageSize = 4096;
 inline constexpr uint32_t kPagesPerBlock = 256;  // 1 MiB of input per compressed block
 inline constexpr uint32_t kMaxNameLength = 255;
@@ -65,6 +67,29 @@ struct DriveReference {
     bool operator==(const DriveReference&) const = default;
 };
 
+// The DRIV format of a drive whose guest writes went to a temporary overlay
+// carried in the checkpoint (a DOVL chunk); its identity is the base's.
+inline constexpr const char* kTemporaryOverlayFormat = "temporary-overlay";
+
+// What a drive running on a temporary overlay wrote: the indices of the
+// clusters it holds and a way to read their guest bytes.
+struct DriveOverlaySource {
+    uint32_t slot = 0;
+    uint32_t cluster_bits = 16;  // 12..21
+    uint64_t virtual_size = 0;
+    std::vector<uint64_t> clusters;  // ascending, each inside the disk
+    // Fills `out` with cluster `index`'s guest bytes: the cluster size, or
+    // less for a last cluster cut by the end of the disk.
+    std::function<void(uint64_t index, std::span<uint8_t> out)> read_cluster;
+};
+
+struct DriveOverlayInfo {
+    uint32_t slot = 0;
+    uint32_t cluster_bits = 0;
+    uint64_t virtual_size = 0;
+    std::vector<uint64_t> clusters;
+};
+
 struct CheckpointWriteOptions {
     int zlib_level = checkpoint::kDefaultZlibLevel;  // 1 (fast) .. 9
     bool durable = true;  // fsync the file and its folder (off only in tests)
@@ -79,6 +104,9 @@ class CheckpointWriter {
     void add_memory(std::string name, std::span<const uint8_t> memory);
     // One per slot.
     void add_drive(DriveReference drive);
+    // One per slot; the slot's DriveReference must have the format
+    // kTemporaryOverlayFormat. read_cluster is called during write().
+    void add_drive_overlay(DriveOverlaySource overlay);
 
     // Writes the checkpoint to `path` atomically (temporary file in the same
     // folder, fsync, rename, fsync of the folder). On failure throws and
@@ -91,6 +119,7 @@ class CheckpointWriter {
     bool has_state_ = false;
     std::vector<std::pair<std::string, std::span<const uint8_t>>> memory_;
     std::vector<DriveReference> drives_;
+    std::vector<DriveOverlaySource> overlays_;
 };
 
 class CheckpointReader {
@@ -118,8 +147,17 @@ class CheckpointReader {
     // after open() can it throw midway (with `out` partly written).
     void restore_memory(const std::string& name, std::span<uint8_t> out) const;
     const std::vector<DriveReference>& drives() const { return drives_; }
+    // The temporary overlays carried (DOVL chunks), by slot; nullptr if none.
+    const DriveOverlayInfo* drive_overlay(uint32_t slot) const;
+    // Calls `write(offset, bytes)` for each stored cluster of the slot's
+    // overlay, ascending. Like restore_memory, re-checks each block and can
+    // throw midway only if the file changed after open().
+    void replay_drive_overlay(
+        uint32_t slot,
+        const std::function<void(uint64_t offset, std::span<const uint8_t> data)>& write) const;
 
-    struct Region;  // where a region's blocks lie in the file (internal)
+    struct Region;        // where a region's blocks lie in the file (internal)
+    struct DriveOverlay;  // the same for a drive overlay (internal)
 
   private:
     CheckpointReader() = default;
@@ -132,6 +170,7 @@ class CheckpointReader {
     std::vector<uint8_t> state_;
     std::vector<Region> regions_;
     std::vector<DriveReference> drives_;
+    std::vector<DriveOverlay> overlays_;
 };
 
 // Throws CheckpointError listing every key whose value differs (or that only

@@ -88,6 +88,7 @@ std::unique_ptr<OverlayBackend> OverlayBackend::create_temporary(BlockBackendPtr
     open_options.writable = true;
     open_options.verify_base = false;
     open_options.durable = false;
+    open_options.temporary = true;
     return open(std::move(file), std::move(base), open_options);
 }
 
@@ -230,6 +231,17 @@ std::optional<uint64_t> OverlayBackend::cluster_location(uint64_t index) {
     uint64_t e = t->entries[index % header_.l2_entries()];
     if (e == 0) return std::nullopt;
     return e;
+}
+
+std::vector<uint64_t> OverlayBackend::written_clusters() {
+    std::vector<uint64_t> clusters;
+    for (uint32_t i = 0; i < l1_.size(); ++i) {
+        L2Table* t = find_l2(i);
+        if (!t) continue;
+        for (size_t j = 0; j < t->entries.size(); ++j)
+            if (t->entries[j] != 0) clusters.push_back(uint64_t{i} * header_.l2_entries() + j);
+    }
+    return clusters;
 }
 
 std::vector<std::string> OverlayBackend::verify_map() {

@@ -37,6 +37,9 @@ struct OverlayOpenOptions {
     bool verify_base = true;
     // Make flush() durable (fdatasync). Off only for throwaway overlays.
     bool durable = true;
+    // A throwaway overlay in an unlinked file (create_temporary): its writes
+    // exist nowhere else, so a machine checkpoint must carry them.
+    bool temporary = false;
 };
 
 class OverlayBackend : public BlockBackend {
@@ -73,6 +76,9 @@ class OverlayBackend : public BlockBackend {
     // File offset of the overlay's copy of guest cluster `index`, if any.
     std::optional<uint64_t> cluster_location(uint64_t index);
     uint64_t cluster_count() const;
+    bool temporary() const { return options_.temporary; }
+    // Guest clusters this overlay holds a copy of, ascending.
+    std::vector<uint64_t> written_clusters();
     // Highest byte the file uses (past the last cluster appended so far).
     uint64_t file_end() const { return file_end_; }
     uint64_t l1_entry(uint32_t index) const { return l1_[index]; }
