@@ -4,9 +4,14 @@
 //
 // A restore needs a Machine built from the same configuration (RAM size,
 // the same drives). Drive identities are compared before anything changes:
-// a disk whose content differs (another image, or guest writes that lived
-// only in a discarded temporary overlay) is refused. Floppies are hashed
-// whole, hard disks by sampled clusters.
+// a disk whose content differs from the one saved is refused. Floppies are
+// hashed whole, hard disks by sampled clusters.
+//
+// A drive running on a temporary overlay (OverlayBackend::temporary()) that
+// the guest wrote to is identified by the base under the overlay, and the
+// overlay's written clusters are stored in the checkpoint; the restoring
+// machine must run that drive on a fresh, unwritten temporary overlay over
+// the same base, into which the clusters are replayed before anything else.
 #pragma once
 #include <string>
 

@@ -106,6 +106,15 @@ int checkpoint(const uint8_t* data, size_t size) {
             for (uint8_t b : wrong)
                 if (b != 0x5A) __builtin_trap();
         }
+        // A carried overlay that opened replays without error, inside its disk.
+        for (const DriveReference& d : r.drives()) {
+            const DriveOverlayInfo* o = r.drive_overlay(d.slot);
+            if (!o) continue;
+            r.replay_drive_overlay(d.slot, [&](uint64_t offset, std::span<const uint8_t> data) {
+                if (offset > o->virtual_size || data.size() > o->virtual_size - offset)
+                    __builtin_trap();
+            });
+        }
         // The description and drives are plain values; matching against
         // themselves must succeed.
         check_description(r, r.description());
