@@ -1,7 +1,8 @@
 // The whole-machine checkpoint file (docs/snapshot-format.md): a header and
 // tagged, checksummed chunks holding the machine description, the component
 // state stream, guest memory regions (zero pages skipped, the rest
-// zlib-compressed in bounded blocks) and references to the drives' images.
+// zlib-compressed in bounded blocks), references to the drives' images and
+// the clusters written to drives that ran on temporary overlays.
 //
 // Writing is atomic: the file is built under a temporary name in the target's
 // folder, synced and renamed over the target, so a failed save never damages

@@ -62,7 +62,8 @@ Batch options:
                        so -serial stdio is output only (stdin is not read) and
                        tcp:/unix: serial ports are refused
   --save-on-exit PATH  write a checkpoint of the whole machine to PATH when the
-                       run ends (any reason)
+                       run ends (any reason); it includes what the guest wrote
+                       to the temporary overlays (not with --writable)
   --restore PATH       resume from a checkpoint; give the same machine options
                        (RAM, drives) it was taken with: mismatches are refused
   --checkpoint-on-signal PATH
