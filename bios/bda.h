@@ -60,5 +60,7 @@ constexpr uint32_t kEbdaVbeMode = kEbda + 0x10A;  // word: current VBE mode, 0 w
 // it; size byte 0 = not booted from CD) and whether its emulated drive is on.
 constexpr uint32_t kEbdaCdPacket = kEbda + 0x110;  // 13h bytes
 constexpr uint32_t kEbdaCdEmulating = kEbda + 0x124;
+// Option ROM scan: the segment where POST looks for the next ROM (word).
+constexpr uint32_t kEbdaOptionRomScan = kEbda + 0x126;
 
 }  // namespace sandpc::bda

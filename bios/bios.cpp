@@ -2,6 +2,7 @@
 
 #include "bios/acpi/acpi_tables.h"
 #include "bios/bda.h"
+#include "bios/option_rom.h"
 #include "snapshot/state_stream.h"
 
 namespace sandpc {
@@ -18,6 +19,7 @@ bool Bios::trap(uint32_t linear) {
     c.finish();
     switch (service) {
         case BiosService::kPost: post(c); break;
+        case BiosService::kOptionRom: next_option_rom(c); break;
         case BiosService::kBoot: boot(c); break;
         case BiosService::kNoBootDevice: host_.boot_failed("no bootable device (INT 18h)"); break;
         case BiosService::kVideo: video(c); break;
@@ -162,8 +164,9 @@ void Bios::post(BiosCall& c) {
     c.write_block(bda::kEbdaRsdp, tables.rsdp);
 
     set_video_mode(c, 0x03);
+    c.write16(bda::kEbdaOptionRomScan, uint16_t(option_rom::kAreaBase >> 4));
 
-    // Stack for the boot code: below the boot sector.
+    // Stack for option ROMs and the boot code: below the boot sector.
     c.cpu.load_segment(SS, 0x0000);
     c.cpu.s.gpr[ESP] = 0x7C00;
 }

@@ -52,6 +52,10 @@ class Bios {
   private:
     void install_smbios();  // bios_smbios.cpp
     void post(BiosCall& c);
+    // Finds the next valid option ROM from the scan position in the EBDA and
+    // sets up the far call to its init entry (ZF=0), or ZF=1 when none is
+    // left (bios_option_rom.cpp).
+    void next_option_rom(BiosCall& c);
     void boot(BiosCall& c);
     // Loads the El Torito boot image and sets up the entry; false with the
     // reason in `why` when the disc does not boot (bios_cdrom.cpp).

@@ -159,10 +159,16 @@ BiosRom::BiosRom() : image_(kSize, 0xFF) {
     vbe_window_function_ = e.pc();
     e.bytes({0xB8, 0x05, 0x4F, 0xCD, 0x10, 0xCB});  // mov ax, 4F05h; int 10h; retf
 
-    // POST, then boot; if INT 19h ever returns, INT 18h.
+    // POST, then each option ROM's init (far-returning to the scan trap),
+    // then boot; if INT 19h ever returns, INT 18h.
     post_entry_ = e.pc();
     e.bytes({0xFA, 0xFC});  // cli; cld
     e.trap(BiosService::kPost);
+    option_rom_return_ = e.pc();
+    e.bytes({0xFA, 0xFC});  // cli; cld
+    e.trap(BiosService::kOptionRom);
+    e.bytes({0x74, 0x02});  // jz boot (no ROM left)
+    e.bytes({0xFB, 0xCB});  // sti; retf (to the ROM's init entry)
     e.bytes({0xCD, 0x19, 0xCD, 0x18});
 
     // Data tables.

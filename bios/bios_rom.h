@@ -8,6 +8,9 @@
 //   service:  out trap / jnz wait / iret / wait: sti, hlt, cli, jmp service
 //   irq:      vector-specific code around the trap, ending with EOI and iret
 //   boot:     out trap / retf   (the service pushed the target CS:IP)
+//   post:     out trap(kPost); then per option ROM: out trap(kOptionRom) /
+//             jz boot / sti / retf (the service pushed the ROM's init entry
+//             and, below it, the return to that trap); boot: int 19h; int 18h
 #pragma once
 #include <array>
 #include <cstdint>
@@ -20,6 +23,7 @@ namespace sandpc {
 
 enum class BiosService : uint8_t {
     kPost,
+    kOptionRom,     // POST's continuation: the next option ROM to initialise
     kBoot,          // INT 19h
     kNoBootDevice,  // INT 18h
     kVideo,         // INT 10h
@@ -56,6 +60,8 @@ class BiosRom {
     uint16_t floppy_params(unsigned type) const;  // INT 1Eh table for a CMOS drive type
     uint16_t config_table() const { return config_table_; }
     uint16_t reset_entry() const { return post_entry_; }
+    // Where an option ROM's init returns to (the kOptionRom trap).
+    uint16_t option_rom_return() const { return option_rom_return_; }
     // Code page 437 fonts (see bios/font/rom_font.h), 256 characters each.
     uint16_t font8x16() const { return font8x16_; }
     uint16_t font8x14() const { return font8x14_; }
@@ -85,6 +91,7 @@ class BiosRom {
     std::array<uint16_t, 6> floppy_params_{};
     uint16_t config_table_ = 0;
     uint16_t post_entry_ = 0;
+    uint16_t option_rom_return_ = 0;
     uint16_t font8x16_ = 0, font8x14_ = 0, font8x8_ = 0, font_alternates_ = 0;
     uint16_t vbe_oem_ = 0, vbe_vendor_ = 0, vbe_product_ = 0, vbe_revision_ = 0, vbe_modes_ = 0;
     uint16_t vbe_window_function_ = 0;

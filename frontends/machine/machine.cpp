@@ -6,6 +6,7 @@
 #include "bios/acpi/acpi_tables.h"
 #include "bios/bda.h"
 #include "bios/e820_map.h"
+#include "bios/option_rom.h"
 #include "devices/cmos_layout.h"
 #include "devices/storage/borrowed_backend.h"
 #include "jit/host_compiler.h"
@@ -155,6 +156,7 @@ Machine::Machine(MachineConfig config)
     } else {
         memory_.set_rom(config_.bios_image);
     }
+    place_option_roms();
 
     PcCmosConfig cmos;
     cmos.ram_bytes = memory_.ram_size();
@@ -177,6 +179,25 @@ Machine::Machine(MachineConfig config)
 }
 
 Machine::~Machine() = default;
+
+void Machine::place_option_roms() {
+    if (config_.option_roms.empty()) return;
+    std::vector<uint8_t> area(option_rom::kAreaEnd - option_rom::kAreaBase, 0xFF);
+    uint32_t at = 0;
+    for (size_t i = 0; i < config_.option_roms.size(); ++i) {
+        const std::vector<uint8_t>& image = config_.option_roms[i];
+        std::string name = "option ROM " + std::to_string(i + 1);
+        if (std::string why = option_rom::problem(image); !why.empty())
+            throw std::invalid_argument(name + ": " + why);
+        if (at + image.size() > area.size())
+            throw std::invalid_argument(name + ": no room left below 0xE0000");
+        std::copy(image.begin(), image.end(), area.begin() + at);
+        at += uint32_t(image.size());
+        at = (at + option_rom::kAlign - 1) / option_rom::kAlign * option_rom::kAlign;
+    }
+    area.resize((at + 0xFFF) & ~0xFFFu);
+    memory_.set_option_rom_area(option_rom::kAreaBase, std::move(area));
+}
 
 void Machine::publish_fw_cfg() {
     fw_cfg_.set_ram_size(memory_.ram_size());

@@ -61,6 +61,10 @@ struct MachineConfig {
     unsigned jit_threshold = 16;  // executions before a block is compiled
     // Firmware image for -bios; empty: the built-in BIOS.
     std::vector<uint8_t> bios_image;
+    // Legacy option ROMs (`qemu -option-rom`), placed read-only in this order
+    // from 0xC8000 on 2 KiB boundaries; each must pass option_rom::problem()
+    // (else std::invalid_argument). Our BIOS's POST runs their init entries.
+    std::vector<std::vector<uint8_t>> option_roms;
     std::string boot_order = "cad";
     std::array<BlockBackendPtr, 2> floppy;
     std::array<BlockBackendPtr, 4> hard_disk;
@@ -172,6 +176,7 @@ class Machine final : public CpuBus, public BiosHost {
     // setup, initrd and command-line items (host configuration, so set
     // identically before a load()).
     void publish_fw_cfg();
+    void place_option_roms();
     LinuxBootConfig linux_boot_config() const;
     bool boot_linux(Cpu& cpu);
     bool boot_multiboot(Cpu& cpu);

@@ -59,6 +59,17 @@ void MemoryMap::set_rom(std::vector<uint8_t> image) {
     rom_ = std::move(image);
 }
 
+void MemoryMap::set_option_rom_area(uint32_t base, std::vector<uint8_t> bytes) {
+    uint32_t low_rom = kHoleEnd - std::min<uint32_t>(kLowRomWindow, uint32_t(rom_.size()));
+    if (base % 4096 || bytes.size() % 4096 || base < kVideoEnd ||
+        base + bytes.size() > (rom_.empty() ? kHoleEnd : low_rom))
+        throw std::invalid_argument(
+            "option ROM area must be page aligned, between the VGA "
+            "window and the firmware");
+    option_rom_base_ = base;
+    option_roms_ = std::move(bytes);
+}
+
 void MemoryMap::add_ram_window(uint64_t base, std::span<uint8_t> memory) {
     if (base % 4096 || memory.size() % 4096 || base + memory.size() > 0x100000000ull)
         throw std::invalid_argument("RAM window must be page aligned and below 4 GiB");
@@ -66,6 +77,8 @@ void MemoryMap::add_ram_window(uint64_t base, std::span<uint8_t> memory) {
 }
 
 uint8_t* MemoryMap::rom_page(uint32_t paddr) {
+    if (paddr >= option_rom_base_ && paddr - option_rom_base_ < option_roms_.size())
+        return option_roms_.data() + ((paddr - option_rom_base_) & ~0xFFFu);
     if (rom_.empty()) return nullptr;
     uint32_t top_base = static_cast<uint32_t>(0x100000000ull - rom_.size());
     if (paddr >= top_base) return rom_.data() + ((paddr - top_base) & ~0xFFFu);

@@ -1,7 +1,8 @@
 // Guest physical memory: RAM (one host allocation), the firmware ROM at the
-// top of 4 GiB with its last 128 KiB also below 1 MiB, and MMIO regions for
-// everything else. The legacy hole 0xA0000-0xFFFFF is never RAM (the VGA
-// window is MMIO; the BIOS area is ROM: PAM shadowing is not modelled).
+// top of 4 GiB with its last 128 KiB also below 1 MiB, the option ROM area,
+// and MMIO regions for everything else. The legacy hole 0xA0000-0xFFFFF is
+// never RAM (the VGA window is MMIO; the BIOS and option ROM areas are ROM:
+// PAM shadowing is not modelled).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -26,6 +27,11 @@ class MemoryMap : public PhysicalMemory {
     // The firmware image: a multiple of 64 KiB, at most 1 MiB.
     void set_rom(std::vector<uint8_t> image);
     std::span<uint8_t> rom() { return rom_; }
+    // Read-only memory at `base` in the legacy hole above the VGA window
+    // (option ROMs); base and size are 4 KiB multiples, below the low
+    // firmware window. The span lets the host (or a test) fill it.
+    void set_option_rom_area(uint32_t base, std::vector<uint8_t> bytes);
+    std::span<uint8_t> option_rom_area() { return option_roms_; }
     // Device memory reached as plain RAM pages (a linear framebuffer). The
     // span must stay valid while mapped; base and size are 4 KiB multiples.
     void add_ram_window(uint64_t base, std::span<uint8_t> memory);
@@ -48,6 +54,8 @@ class MemoryMap : public PhysicalMemory {
     uint32_t ram_size_;
     MmioBus& mmio_;
     std::vector<uint8_t> rom_;
+    uint32_t option_rom_base_ = 0;
+    std::vector<uint8_t> option_roms_;
     struct RamWindow {
         uint64_t base;
         std::span<uint8_t> memory;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bios/boot/linux_loader.h"
+#include "bios/option_rom.h"
 #include "cpu/decoder.h"
 #include "cpu/disassembler.h"
 #include "devices/realtime_pacer.h"
@@ -194,6 +195,11 @@ int run(const RunnerOptions& o) {
     }
     if (!o.boot_order.empty()) mc.boot_order = o.boot_order;
     if (!o.bios.empty()) mc.bios_image = read_file(o.bios);
+    for (const std::string& path : o.option_roms) {
+        mc.option_roms.push_back(read_file(path));
+        if (std::string why = option_rom::problem(mc.option_roms.back()); !why.empty())
+            throw UsageError("-option-rom " + path + ": " + why);
+    }
     mc.floppy[0] = open_disk(o.fda, o);
     mc.floppy[1] = open_disk(o.fdb, o);
     for (size_t i = 0; i < 4; ++i) mc.hard_disk[i] = open_disk(o.hd[i], o);

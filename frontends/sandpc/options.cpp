@@ -23,6 +23,13 @@ QEMU-compatible options:
                        "cad"; devices not present are skipped)
   -bios FILE           firmware image instead of the built-in BIOS (multiple of
                        64 KiB, at most 1 MiB; mapped below 4 GiB and below 1 MiB)
+  -option-rom FILE     legacy option ROM (repeatable): 55AAh header, length
+                       byte at offset 2 in 512-byte units, zero 8-bit
+                       checksum over that length, file size a multiple of 512
+                       up to 64 KiB; placed read-only from 0xC8000 on 2 KiB
+                       boundaries in the order given. POST calls each ROM's
+                       init (segment:0003h) before INT 19h, so boot ROMs may
+                       hook INT 19h or INT 13h. Bad images: status 2
   -kernel FILE         boot a kernel directly after our BIOS's POST: a Linux
                        bzImage (x86 boot protocol >= 2.02, entered in real
                        mode) or a Multiboot v1 kernel (ELF or a.out kludge,
@@ -87,8 +94,8 @@ Batch options:
 Exit status:
   (V<<1)|1  the guest wrote V to isa-debug-exit
   0   --until-text matched
-  2   bad options or unusable input (missing/odd-sized image, bad firmware,
-      a Multiboot kernel that cannot load)
+  2   bad options or unusable input (missing/odd-sized image, bad firmware or
+      option ROM, a Multiboot kernel that cannot load)
   4   --timeout reached          6   --max-instructions reached
   8   triple fault (with -no-reboot)
   10  the guest halted with interrupts disabled
@@ -191,6 +198,8 @@ RunnerOptions parse_options(int argc, char** argv) {
             o.boot_order = v;
         } else if (a == "-bios") {
             o.bios = value();
+        } else if (a == "-option-rom") {
+            o.option_roms.push_back(value());
         } else if (a == "-kernel") {
             o.kernel = value();
         } else if (a == "-initrd") {

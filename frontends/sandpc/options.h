@@ -40,6 +40,7 @@ struct RunnerOptions {
     std::string cdrom;
     std::string boot_order;  // empty: default
     std::string bios;
+    std::vector<std::string> option_roms;  // -option-rom, in order
     std::string kernel, initrd, append;
     std::vector<SerialSpec> serial;  // COM1..COM4 in order
     SerialSpec debugcon;
