@@ -51,11 +51,11 @@ struct DecodedBlock {
 
 // How blocks ran (for --stats and benchmarks).
 struct BlockStats {
-    uint64_t compiled = 0;         // blocks handed to the compiler
-    uint64_t compiled_insns = 0;   // their instructions
-    uint64_t native_runs = 0;      // block executions in native code
-    uint64_t interpreted_runs = 0; // block executions in the interpreter
-    uint64_t flushes = 0;          // code space resets
+    uint64_t compiled = 0;          // blocks handed to the compiler
+    uint64_t compiled_insns = 0;    // their instructions
+    uint64_t native_runs = 0;       // block executions in native code
+    uint64_t interpreted_runs = 0;  // block executions in the interpreter
+    uint64_t flushes = 0;           // code space resets
 };
 
 class Cpu {
