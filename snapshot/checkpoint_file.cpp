@@ -909,8 +909,13 @@ void CheckpointReader::restore_memory(const std::string& name, std::span<uint8_t
             ++page;
         }
     }
-    for (uint64_t p = 0; p < pages; ++p)
-        if (!bit(g.bitmap, p)) std::memset(out.data() + p * kPageSize, 0, page_length(g.size, p));
+    // Pages already zero are left untouched: in a fresh machine they are
+    // pages the host has not even allocated yet.
+    for (uint64_t p = 0; p < pages; ++p) {
+        uint8_t* at = out.data() + p * kPageSize;
+        uint32_t n = page_length(g.size, p);
+        if (!bit(g.bitmap, p) && !is_zero(at, n)) std::memset(at, 0, n);
+    }
 }
 
 const DriveOverlayInfo* CheckpointReader::drive_overlay(uint32_t slot) const {

@@ -239,6 +239,7 @@ int run(const RunnerOptions& o) {
         std::fprintf(stderr, "sandpc: running on the interpreter: %s\n",
                      m.cpu_engine_note().c_str());
     if (!o.restore.empty()) {
+        auto start = std::chrono::steady_clock::now();
         try {
             restore_machine_checkpoint(m, o.restore);
         } catch (const CheckpointError& e) {
@@ -246,6 +247,9 @@ int run(const RunnerOptions& o) {
         } catch (const StateError& e) {
             throw UsageError("--restore: " + o.restore + ": " + e.what());
         }
+        double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (!o.quiet)
+            std::fprintf(stderr, "sandpc: restored %s (%.3f s)\n", o.restore.c_str(), s);
     }
     if (!o.checkpoint_on_signal.empty()) {
         std::signal(SIGTERM, on_checkpoint_signal);
