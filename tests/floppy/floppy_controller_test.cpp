@@ -588,5 +588,62 @@ TEST_F(FloppyTest, LoadRefusesBadState) {
     EXPECT_NO_THROW(fdc.load(r4));
 }
 
+// A checkpoint in the middle of a multi-sector DMA write: after `k` of six
+// sectors have gone from memory to the disk, the scheduler, DMA controller
+// and FDC are saved and loaded into fresh chips over a copy of the disk and
+// memory as they were (as a machine checkpoint carries them). Both copies
+// then finish the command: the same result bytes, disk content, DMA
+// registers and interrupt line.
+class FloppyMidDmaSave : public FloppyTest, public ::testing::WithParamInterface<unsigned> {};
+
+TEST_P(FloppyMidDmaSave, WriteResumesFromTheSavedState) {
+    const unsigned done_before_save = GetParam();
+    constexpr uint32_t kBytes = 6 * 512;
+    auto* disk = insert();
+    reset_controller();
+    seek(1);
+    for (uint32_t i = 0; i < kBytes; ++i) mem.ram[0x20000 + i] = static_cast<uint8_t>(i * 7 + 1);
+    dma_setup(kDmaFromMemory, 0x20000, kBytes);
+    command({kWriteData, 0x00, 1, 0, 1, 2, 18, 0x1B, 0xFF});
+    uint16_t count_at_save = static_cast<uint16_t>(kBytes - 1 - done_before_save * 512);
+    for (int i = 0; i < 10000 && dma.current_count(2) != count_at_save; ++i) run_for(1'000);
+    ASSERT_EQ(dma.current_count(2), count_at_save);
+    ASSERT_EQ(in(4) & 0xC0, 0x00) << "the command should still be executing";
+    StateWriter w;
+    sched.save(w);
+    dma.save(w);
+    fdc.save(w);
+
+    Scheduler sched2{1'000'000'000};
+    IoBus bus2;
+    test::RecordingIrqSink irqs2{sched2};
+    test::RamPhysicalMemory mem2{0x100000};
+    mem2.ram = mem.ram;
+    IsaDma dma2{bus2, mem2};
+    FloppyController fdc2{bus2, sched2, InterruptLine(irqs2, 6), dma2};
+    auto copy = std::make_unique<test::MemoryDisk>(k144, false);
+    copy->data = disk->data;
+    test::MemoryDisk* disk2 = copy.get();
+    fdc2.reattach_medium(0, std::move(copy));
+    StateReader r(w.data());
+    sched2.load(r);
+    dma2.load(r);
+    fdc2.load(r);
+
+    std::vector<uint8_t> straight = result();
+    test::run_until(sched2, sched2.now_ns() + 10'000'000);
+    std::vector<uint8_t> resumed;
+    while ((bus2.read8(0x3F4) & 0xC0) == 0xC0) resumed.push_back(bus2.read8(0x3F5));
+    EXPECT_EQ(straight, (std::vector<uint8_t>{0x00, 0x00, 0x00, 1, 0, 7, 2}));
+    EXPECT_EQ(resumed, straight);
+    EXPECT_TRUE(same(disk->sector(18 * 2 + 0, 6), ram(0x20000, kBytes)));
+    EXPECT_TRUE(disk2->data == disk->data);
+    EXPECT_EQ(dma2.current_count(2), dma.current_count(2));
+    EXPECT_EQ(dma2.terminal_count(2), dma.terminal_count(2));
+    EXPECT_EQ(irqs2.levels[6], irqs.levels[6]);
+}
+
+INSTANTIATE_TEST_SUITE_P(AfterSectors, FloppyMidDmaSave, ::testing::Values(0u, 1u, 3u, 5u));
+
 }  // namespace
 }  // namespace sandpc

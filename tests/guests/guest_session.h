@@ -51,6 +51,21 @@ class GuestSession {
         return false;
     }
     MachineEvent last_event() const { return last_event_; }
+    // Runs to exactly `n` instructions (fewer if the machine stops).
+    void run_to(uint64_t n) {
+        while (machine_.instructions() < n) {
+            last_event_ = machine_.run(std::min<uint64_t>(500'000, n - machine_.instructions()));
+            keys_.feed(machine_);
+            if (last_event_ != MachineEvent::kNone && last_event_ != MachineEvent::kReset) return;
+        }
+    }
+    // Runs until everything typed so far has reached the guest.
+    bool run_until_typed(size_t chars, uint64_t budget) {
+        uint64_t end = machine_.instructions() + budget;
+        while (keys_.typed() < chars && machine_.instructions() < end)
+            run_to(std::min<uint64_t>(end, machine_.instructions() + 500'000));
+        return keys_.typed() >= chars;
+    }
 
   private:
     Machine machine_;
