@@ -8,6 +8,7 @@
 
 #include "snapshot/checkpoint_file.h"
 #include "tests/checkpoint/checkpoint_fixture.h"
+#include "tests/support/file_size_limit.h"
 
 namespace sandpc::test {
 namespace {
@@ -17,27 +18,6 @@ size_t count_files(const std::string& dir) {
     for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
     return n;
 }
-
-// Caps the size of files this process may write (a full disk, in effect);
-// SIGXFSZ is ignored so writes fail with EFBIG instead of killing the test.
-class FileSizeLimit {
-  public:
-    explicit FileSizeLimit(rlim_t bytes) {
-        old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
-        ::getrlimit(RLIMIT_FSIZE, &old_);
-        rlimit lim = old_;
-        lim.rlim_cur = bytes;
-        ::setrlimit(RLIMIT_FSIZE, &lim);
-    }
-    ~FileSizeLimit() {
-        ::setrlimit(RLIMIT_FSIZE, &old_);
-        std::signal(SIGXFSZ, old_handler_);
-    }
-
-  private:
-    rlimit old_{};
-    void (*old_handler_)(int);
-};
 
 class CheckpointAtomicSave : public ::testing::Test {
   protected:

@@ -8,6 +8,7 @@
 #include "devices/storage/overlay_backend.h"
 #include "devices/storage/raw_backend.h"
 #include "tests/storage/temp_dir.h"
+#include "tests/support/file_size_limit.h"
 
 namespace sandpc {
 namespace {
@@ -211,6 +212,42 @@ TEST_F(OverlayTest, DiscardRestoresTheBaseView) {
     discard_overlay(ov_path());
     EXPECT_EQ(read_all(*open_image(ov_path())), base_data_);
     EXPECT_TRUE(check_image(ov_path()).ok());
+}
+
+// The host disk fills while the guest writes new clusters: the write that
+// cannot grow the overlay fails with a clear error, the process goes on, and
+// everything written before it (flushed) is in the overlay when it is
+// opened again; the base is untouched.
+TEST_F(OverlayTest, FullHostDiskFailsTheWriteAndKeepsEarlierWrites) {
+    auto ov = make();
+    std::vector<uint8_t> first(65536, 0x5A);
+    ov->write(0, first);
+    ov->flush();
+    uintmax_t size_now = std::filesystem::file_size(ov_path());
+    std::vector<uint8_t> more(65536, 0xA5);
+    bool failed = false;
+    std::string message;
+    {
+        test::FileSizeLimit limit(size_now + 4096);  // room for less than one more cluster
+        try {
+            for (uint64_t off = 65536; off < 16 * 65536; off += 65536) {
+                ov->write(off, more);
+                ov->flush();
+            }
+        } catch (const BlockError& e) {
+            failed = true;
+            message = e.what();
+        }
+    }
+    ASSERT_TRUE(failed) << "writing past the file size limit did not fail";
+    EXPECT_NE(message.find(ov_path()), std::string::npos) << message;
+    ov.reset();
+    auto again = open_writable(ov_path());
+    std::vector<uint8_t> back(65536);
+    again->read(0, back);
+    EXPECT_EQ(back, first);
+    std::vector<uint8_t> on_disk = test::read_file(base_path());
+    EXPECT_EQ(on_disk, base_data_);
 }
 
 TEST_F(OverlayTest, UnflushedWritesAreFlushedOnClose) {
