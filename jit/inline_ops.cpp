@@ -115,18 +115,10 @@ class Emitter {
             default: break;
         }
         if (size == 1 && fop != FlagOp::kLogic) g_.movzx(edx, dl);
-        flags_ = {fop, size};
-        g_.mov(lazy(offsetof(LazyFlags, op), 1), static_cast<uint8_t>(fop));
-        g_.mov(lazy(offsetof(LazyFlags, size), 1), size);
-        g_.mov(lazy(offsetof(LazyFlags, res), 4), edx);
-        if (fop == FlagOp::kLogic) {
-            g_.mov(lazy(offsetof(LazyFlags, a), 4), 0);
-            g_.mov(lazy(offsetof(LazyFlags, b), 4), 0);
-        } else {
-            g_.mov(lazy(offsetof(LazyFlags, a), 4), eax);
-            g_.mov(lazy(offsetof(LazyFlags, b), 4), ecx);
-        }
-        g_.mov(lazy(offsetof(LazyFlags, carry_in), 1), 0);
+        if (fop == FlagOp::kLogic)
+            record_flags(fop, size, {}, {}, {});
+        else
+            record_flags(fop, size, {&eax}, {&ecx}, {});
     }
     void alu_reg(AluOp op, unsigned a, Operand b, unsigned size) {
         load(eax, reg(a), size);
@@ -140,13 +132,7 @@ class Emitter {
         g_.mov(eax, gpr(r));
         g_.lea(edx, g_.ptr[rax + (dec ? -1 : 1)]);
         g_.mov(gpr(r), edx);
-        flags_ = {dec ? FlagOp::kDec : FlagOp::kInc, 4};
-        g_.mov(lazy(offsetof(LazyFlags, op), 1), static_cast<uint8_t>(flags_.op));
-        g_.mov(lazy(offsetof(LazyFlags, size), 1), 4);
-        g_.mov(lazy(offsetof(LazyFlags, res), 4), edx);
-        g_.mov(lazy(offsetof(LazyFlags, a), 4), eax);
-        g_.mov(lazy(offsetof(LazyFlags, b), 4), 1);
-        g_.mov(lazy(offsetof(LazyFlags, carry_in), 1), r8b);
+        record_flags(dec ? FlagOp::kDec : FlagOp::kInc, 4, {&eax}, {nullptr, 1}, {&r8b});
     }
 
     // ---- memory forms (guarded) ----
@@ -207,6 +193,28 @@ class Emitter {
     }
 
   private:
+    // A value for the lazy-flag record: a host register or a constant.
+    struct Value {
+        const Xbyak::Reg* reg = nullptr;
+        uint32_t imm = 0;
+    };
+    // Writes the record the interpreter's handler writes (set_lazy): the
+    // operation, its size, the result (edx), both operands and carry_in.
+    void record_flags(FlagOp op, unsigned size, Value a, Value b, Value carry) {
+        flags_ = {op, size};
+        auto put = [&](size_t field, unsigned bytes, Value v) {
+            if (v.reg)
+                g_.mov(lazy(field, bytes), *v.reg);
+            else
+                g_.mov(lazy(field, bytes), v.imm);
+        };
+        put(offsetof(LazyFlags, op), 1, {nullptr, static_cast<uint8_t>(op)});
+        put(offsetof(LazyFlags, size), 1, {nullptr, size});
+        put(offsetof(LazyFlags, res), 4, {&edx});
+        put(offsetof(LazyFlags, a), 4, a);
+        put(offsetof(LazyFlags, b), 4, b);
+        put(offsetof(LazyFlags, carry_in), 1, carry);
+    }
     // r8d = the guest's CF (0 or 1), from the record of a known operation
     // or through the CPU.
     void carry_into_r8d(FlagOp known) {

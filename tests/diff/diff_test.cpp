@@ -16,6 +16,7 @@
 #include "tests/diff/emulated_runner.h"
 #include "tests/diff/native/native_runner_client.h"
 #include "tests/diff/sequence_generator.h"
+#include "tests/diff/test_env.h"
 
 namespace sandpc {
 namespace {
@@ -25,11 +26,6 @@ constexpr uint64_t kDefaultCount = 100000;
 #else
 constexpr uint64_t kDefaultCount = 1000000;
 #endif
-
-uint64_t env_u64(const char* name, uint64_t fallback) {
-    const char* v = std::getenv(name);
-    return v ? std::strtoull(v, nullptr, 0) : fallback;
-}
 
 std::string regs_text(const DiffRegs& r, int32_t vector, uint32_t err) {
     static const char* names[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};

@@ -12,6 +12,7 @@
 
 #include "tests/diff/emulated_runner.h"
 #include "tests/diff/sequence_generator.h"
+#include "tests/diff/test_env.h"
 
 namespace sandpc {
 namespace {
@@ -36,8 +37,7 @@ std::string difference(const EmulatedResult& a, const EmulatedResult& b) {
 }
 
 TEST(Engines, JitAndInterpreterEndInTheSameState) {
-    const char* env = std::getenv("SANDPC_ENGINES_COUNT");
-    uint64_t count = env ? std::strtoull(env, nullptr, 0) : kDefaultCount;
+    uint64_t count = env_u64("SANDPC_ENGINES_COUNT", kDefaultCount);
     EmulatedRunner interpreter(true, RunnerEngine::kInterpreter);
     EmulatedRunner jit(true, RunnerEngine::kJit);
     GeneratorOptions options;

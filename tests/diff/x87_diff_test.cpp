@@ -18,6 +18,7 @@
 #include "cpu/cpu_state.h"
 #include "tests/diff/emulated_runner.h"
 #include "tests/diff/native/native_runner_client.h"
+#include "tests/diff/test_env.h"
 #include "tests/diff/x87_sequence_generator.h"
 
 namespace sandpc {
@@ -28,11 +29,6 @@ constexpr uint64_t kDefaultCount = 20000;
 #else
 constexpr uint64_t kDefaultCount = 300000;
 #endif
-
-uint64_t env_u64(const char* name, uint64_t fallback) {
-    const char* v = std::getenv(name);
-    return v ? std::strtoull(v, nullptr, 0) : fallback;
-}
 
 bool ignored(const std::vector<IgnoredRange>& ranges, uint32_t addr) {
     for (const IgnoredRange& r : ranges)
