@@ -501,6 +501,30 @@ TEST_F(FloppyTest, MediaAndCmosTypes) {
     EXPECT_FALSE(fdc.medium_geometry(0));
 }
 
+// A second set of chips loaded from saved state over copies of the disk and
+// memory, as a restored checkpoint has them.
+struct RestoredChips {
+    RestoredChips(const std::vector<uint8_t>& state, std::vector<uint8_t> disk_data,
+                  std::vector<uint8_t> ram) {
+        if (!ram.empty()) mem.ram = std::move(ram);
+        auto medium = std::make_unique<test::MemoryDisk>(disk_data.size(), false);
+        medium->data = std::move(disk_data);
+        disk = medium.get();
+        fdc.reattach_medium(0, std::move(medium));
+        StateReader r(state);
+        sched.load(r);
+        dma.load(r);
+        fdc.load(r);
+    }
+    Scheduler sched{1'000'000'000};
+    IoBus bus;
+    test::RecordingIrqSink irqs{sched};
+    test::RamPhysicalMemory mem{0x100000};
+    IsaDma dma{bus, mem};
+    FloppyController fdc{bus, sched, InterruptLine(irqs, 6), dma};
+    test::MemoryDisk* disk = nullptr;
+};
+
 TEST_F(FloppyTest, SaveLoadMidPioReadAndPendingSeek) {
     auto* disk = insert();
     fdc.set_drive_type(1, FloppyDriveType::k1440K);
@@ -517,18 +541,12 @@ TEST_F(FloppyTest, SaveLoadMidPioReadAndPendingSeek) {
     dma.save(w);
     fdc.save(w);
 
-    Scheduler sched2{1'000'000'000};
-    IoBus bus2;
-    test::RecordingIrqSink irqs2{sched2};
-    test::RamPhysicalMemory mem2{0x100000};
-    IsaDma dma2{bus2, mem2};
-    FloppyController fdc2{bus2, sched2, InterruptLine(irqs2, 6), dma2};
-    auto copy = std::make_unique<test::MemoryDisk>(k144, false);
-    fdc2.reattach_medium(0, std::move(copy));
-    StateReader r(w.data());
-    sched2.load(r);
-    dma2.load(r);
-    fdc2.load(r);
+    RestoredChips copy(w.data(), test::MemoryDisk(k144, false).data, {});
+    Scheduler& sched2 = copy.sched;
+    IoBus& bus2 = copy.bus;
+    test::RecordingIrqSink& irqs2 = copy.irqs;
+    IsaDma& dma2 = copy.dma;
+    FloppyController& fdc2 = copy.fdc;
     EXPECT_EQ(fdc2.cylinder(0), 1);
     EXPECT_EQ(fdc2.cylinder(1), 6);
     EXPECT_FALSE(fdc2.disk_changed(0));
@@ -614,21 +632,12 @@ TEST_P(FloppyMidDmaSave, WriteResumesFromTheSavedState) {
     dma.save(w);
     fdc.save(w);
 
-    Scheduler sched2{1'000'000'000};
-    IoBus bus2;
-    test::RecordingIrqSink irqs2{sched2};
-    test::RamPhysicalMemory mem2{0x100000};
-    mem2.ram = mem.ram;
-    IsaDma dma2{bus2, mem2};
-    FloppyController fdc2{bus2, sched2, InterruptLine(irqs2, 6), dma2};
-    auto copy = std::make_unique<test::MemoryDisk>(k144, false);
-    copy->data = disk->data;
-    test::MemoryDisk* disk2 = copy.get();
-    fdc2.reattach_medium(0, std::move(copy));
-    StateReader r(w.data());
-    sched2.load(r);
-    dma2.load(r);
-    fdc2.load(r);
+    RestoredChips copy(w.data(), disk->data, mem.ram);
+    Scheduler& sched2 = copy.sched;
+    IoBus& bus2 = copy.bus;
+    test::RecordingIrqSink& irqs2 = copy.irqs;
+    IsaDma& dma2 = copy.dma;
+    test::MemoryDisk* disk2 = copy.disk;
 
     std::vector<uint8_t> straight = result();
     test::run_until(sched2, sched2.now_ns() + 10'000'000);
